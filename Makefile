@@ -1,0 +1,36 @@
+# `make run` and `make test` are all a newcomer needs: each sets up .venv by itself.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test lint bench check catalogs clean
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+catalogs: $(STAMP)
+	$(BIN)/python -m bot i18n compile
+
+run: $(STAMP) catalogs
+	$(BIN)/python -m bot run
+
+test: $(STAMP) catalogs
+	$(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check bot tests
+	$(BIN)/ruff format --check bot tests
+	$(BIN)/mypy
+
+check: $(STAMP)
+	$(BIN)/python -m bot lessons check lessons
+
+bench: $(STAMP) catalogs
+	$(BIN)/python -m bot bench
+
+clean:
+	rm -rf $(VENV) data

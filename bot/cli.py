@@ -1,0 +1,95 @@
+"""The command line: one parser, each subcommand handled by the module that owns it.
+
+Handlers are imported when their subcommand runs, so `lessons check` starts fast
+and does not load Telegram or the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from collections.abc import Callable, Sequence
+
+Handler = Callable[[argparse.Namespace], int]
+
+
+def _lazy(target: str) -> Handler:
+    """A handler that imports ``module:function`` only when it is called."""
+    module_name, function_name = target.split(":")
+
+    def run(args: argparse.Namespace) -> int:
+        function: Handler = getattr(importlib.import_module(module_name), function_name)
+        return function(args)
+
+    return run
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    run = commands.add_parser("run", help="run the bot (Telegram with BOT_TOKEN, else preview)")
+    run.set_defaults(handler=_lazy("bot.app:run_command"))
+
+    emulator = commands.add_parser("emulator", help="run the local Bot API emulator alone")
+    emulator.add_argument("--host", default="127.0.0.1")
+    emulator.add_argument("--port", type=int, default=8081)
+    emulator.set_defaults(handler=_lazy("bot.emulator.server:run_command"))
+
+    lessons = commands.add_parser("lessons", help="check, extract and measure the lessons")
+    lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True)
+    check = lesson_commands.add_parser("check", help="list every problem in the lesson files")
+    check.add_argument("directory", nargs="?", default="lessons")
+    check.set_defaults(handler=_lazy("bot.course.check:check_command"))
+    extract = lesson_commands.add_parser("extract", help="write locales/lessons.pot")
+    extract.add_argument("directory", nargs="?", default="lessons")
+    extract.add_argument("--locales", default="locales")
+    extract.set_defaults(handler=_lazy("bot.i18n.lessons:extract_command"))
+    coverage = lesson_commands.add_parser("coverage", help="translated, fuzzy and missing")
+    coverage.add_argument("directory", nargs="?", default="lessons")
+    coverage.add_argument("--locales", default="locales")
+    coverage.add_argument("--min", type=float, default=None, help="exit 1 below this percent")
+    coverage.set_defaults(handler=_lazy("bot.i18n.lessons:coverage_command"))
+
+    i18n = commands.add_parser("i18n", help="translation catalogs")
+    i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
+    compile_ = i18n_commands.add_parser("compile", help="compile locales/*/LC_MESSAGES/*.po")
+    compile_.add_argument("--locales", default="locales")
+    compile_.set_defaults(handler=_lazy("bot.i18n.catalogs:compile_command"))
+    update = i18n_commands.add_parser("update", help="extract the UI strings and update .po")
+    update.add_argument("--locales", default="locales")
+    update.set_defaults(handler=_lazy("bot.i18n.catalogs:update_command"))
+
+    groups = commands.add_parser("groups", help="create and list groups of participants")
+    group_commands = groups.add_subparsers(dest="groups_command", required=True)
+    create = group_commands.add_parser("create", help="create a group (an intake)")
+    create.add_argument("--name", required=True)
+    create.add_argument("--start", required=True, help="YYYY-MM-DD")
+    create.add_argument("--self-paced", action="store_true")
+    create.set_defaults(handler=_lazy("bot.admin:create_group_command"))
+    list_ = group_commands.add_parser("list", help="list the groups")
+    list_.set_defaults(handler=_lazy("bot.admin:list_groups_command"))
+
+    invite = commands.add_parser("invite", help="make invitation links")
+    invite_commands = invite.add_subparsers(dest="invite_command", required=True)
+    coach = invite_commands.add_parser("coach", help="a single-use link for a coach")
+    coach.add_argument("--group", required=True)
+    coach.add_argument("--qr", default=None, help="where to write the QR code PNG")
+    coach.set_defaults(handler=_lazy("bot.admin:invite_coach_command"))
+
+    bench = commands.add_parser("bench", help="measure the bot against a bare echo bot")
+    bench.add_argument("--participants", type=int, default=200)
+    bench.add_argument("--reports", type=int, default=10_000)
+    bench.set_defaults(handler=_lazy("bot.bench:bench_command"))
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler: Handler = args.handler
+    return handler(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
