@@ -1,0 +1,287 @@
+"""What a participant can do, and what the engine answers with.
+
+Events and actions are plain values: the Telegram adapter turns updates into
+events and actions into messages; the preview, the benchmark and the tests do
+the same without Telegram. Every answer event names the lesson, the question and
+the attempt it was meant for, so a stale, repeated or forged press can be told
+apart from a real answer and refused without changing anything.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.course.model import Lesson, Question, Step, Text, UploadKind, Week
+
+# ---------------------------------------------------------------- events
+
+
+@dataclass(frozen=True, slots=True)
+class Start:
+    """Begin the course, or pick up where the participant stands."""
+
+
+@dataclass(frozen=True, slots=True)
+class Continue:
+    """Show again whatever the participant stands on."""
+
+
+@dataclass(frozen=True, slots=True)
+class Next:
+    """The Next button under a step card."""
+
+    lesson_id: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Begin:
+    """Begin the lesson offered between lessons."""
+
+    lesson_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Choose:
+    """One answer to a single-choice or true/false question."""
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+    option_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Toggle:
+    """Tick (on=True) or untick an option of a multiple-choice question.
+
+    Carrying the wanted state rather than "flip" makes a double press harmless.
+    """
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+    option_id: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Submit:
+    """Done ticking a multiple-choice question."""
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pick:
+    """Put an item of an order question in place number ``slot`` (0-based)."""
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+    option_id: str
+    slot: int
+
+
+@dataclass(frozen=True, slots=True)
+class ClearPicks:
+    """Start the order question over."""
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    """Leave a practical task for now; it counts as not done."""
+
+    lesson_id: str
+    question_id: str
+    attempt: int
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """The participant sent a photo, a document or a voice message."""
+
+    kind: UploadKind
+
+
+@dataclass(frozen=True, slots=True)
+class RetryQuiz:
+    lesson_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Repeat:
+    """Take an earlier (or the current) lesson again from its first step."""
+
+    lesson_id: str
+
+
+Event = (
+    Start
+    | Continue
+    | Next
+    | Begin
+    | Choose
+    | Toggle
+    | Submit
+    | Pick
+    | ClearPicks
+    | Skip
+    | Upload
+    | RetryQuiz
+    | Repeat
+)
+
+ANSWER_EVENTS = (Choose, Toggle, Submit, Pick, ClearPicks, Skip)
+
+# ---------------------------------------------------------------- actions
+
+
+@dataclass(frozen=True, slots=True)
+class ShowStep:
+    week: Week
+    lesson: Lesson
+    step: Step
+    number: int  # 1-based
+    total: int
+
+
+@dataclass(frozen=True, slots=True)
+class AskQuestion:
+    """Ask (or, with ``refresh``, redraw after a tick or pick) a question.
+
+    ``choices`` is the order the options are shown in: order questions are
+    shuffled the same way every time, so a redrawn keyboard does not jump about.
+    """
+
+    week: Week
+    lesson: Lesson
+    question: Question
+    number: int
+    total: int
+    attempt: int
+    selection: tuple[str, ...]
+    choices: tuple[str, ...]
+    refresh: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Feedback:
+    question: Question
+    correct: bool
+    chosen: tuple[str, ...]
+    feedback: tuple[Text, ...]  # the chosen options' own explanations
+    explanation: Text | None
+    try_again: bool
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResult:
+    week: Week
+    lesson: Lesson
+    right: int
+    total: int
+    percent: int
+    pass_percent: int
+    passed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class LessonDone:
+    week: Week
+    lesson: Lesson
+
+
+@dataclass(frozen=True, slots=True)
+class WeekDone:
+    week: Week
+
+
+@dataclass(frozen=True, slots=True)
+class CourseDone:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
+class OfferLesson:
+    """Between lessons: the next lesson, with a button to begin it."""
+
+    week: Week
+    lesson: Lesson
+
+
+@dataclass(frozen=True, slots=True)
+class WeekLocked:
+    """The next lesson belongs to a week the group has not reached yet."""
+
+    week: Week
+
+
+class Refusal(StrEnum):
+    STALE = "stale"  # a press that no longer matches where the participant stands
+    LOCKED = "locked"  # a lesson not reached yet
+    UNKNOWN = "unknown"  # names content that does not exist
+    EMPTY_SELECTION = "empty_selection"  # "done" with nothing ticked
+    NOT_EXPECTED = "not_expected"  # an upload when no task is asked
+
+
+@dataclass(frozen=True, slots=True)
+class Refused:
+    reason: Refusal
+
+
+@dataclass(frozen=True, slots=True)
+class WrongUpload:
+    """A file of a kind the task does not take."""
+
+    question: Question
+    got: UploadKind
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    """The lesson the participant stood on changed; they were moved to a valid place."""
+
+
+@dataclass(frozen=True, slots=True)
+class RecordAnswer:
+    week_id: str
+    lesson_id: str
+    question_id: str
+    attempt: int
+    correct: bool
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class RecordQuizResult:
+    week_id: str
+    lesson_id: str
+    run: int
+    percent: int
+    passed: bool
+
+
+Action = (
+    ShowStep
+    | AskQuestion
+    | Feedback
+    | QuizResult
+    | LessonDone
+    | WeekDone
+    | CourseDone
+    | OfferLesson
+    | WeekLocked
+    | Refused
+    | WrongUpload
+    | Moved
+    | RecordAnswer
+    | RecordQuizResult
+)

@@ -1,0 +1,67 @@
+"""A participant's progress summed up per week, for /progress and the coaches' reports."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.course.model import Course, Lesson, Week
+from bot.course.progress import Progress, Stage
+
+
+@dataclass(frozen=True, slots=True)
+class LessonSummary:
+    lesson: Lesson
+    passed: bool
+    best_percent: int | None
+    failed_runs: int
+
+
+@dataclass(frozen=True, slots=True)
+class WeekSummary:
+    week: Week
+    lessons: tuple[LessonSummary, ...]
+
+    @property
+    def done(self) -> int:
+        return sum(1 for lesson in self.lessons if lesson.passed)
+
+    @property
+    def total(self) -> int:
+        return len(self.lessons)
+
+    @property
+    def average_percent(self) -> int | None:
+        scores = [s.best_percent for s in self.lessons if s.best_percent is not None]
+        return round(sum(scores) / len(scores)) if scores else None
+
+
+def summarize(course: Course, progress: Progress) -> tuple[WeekSummary, ...]:
+    """Per week: each lesson's pass, best score and failed quiz runs, by the course's order."""
+    return tuple(
+        WeekSummary(
+            week,
+            tuple(
+                LessonSummary(
+                    lesson,
+                    progress.passed(lesson.id),
+                    progress.result(lesson.id).best_percent,
+                    progress.result(lesson.id).failed_runs,
+                )
+                for lesson in week.lessons
+            ),
+        )
+        for week in course.weeks
+    )
+
+
+def current_week(course: Course, progress: Progress) -> Week | None:
+    """The week the participant is in: where they stand, else the first unfinished one."""
+    if progress.stage is Stage.NEW:
+        return None
+    located = course.locate(progress.lesson_id or "")
+    if located is not None:
+        return located[0]
+    for week in course.weeks:
+        if not all(progress.passed(lesson.id) for lesson in week.lessons):
+            return week
+    return course.weeks[-1] if course.weeks else None
