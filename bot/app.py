@@ -1,0 +1,113 @@
+"""Running the bot: on Telegram with BOT_TOKEN, otherwise against the local emulator.
+
+Everything runs in one asyncio loop (PTB's "custom asyncio" lifecycle), so the
+database, the bot and, in the preview, the emulator and its page share it and
+stop together on Ctrl-C or SIGTERM.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+from dataclasses import replace
+
+from telegram.ext import Application
+
+from bot.config import Settings, load_settings
+from bot.course.loader import CourseError, load_course
+from bot.course.model import Course
+from bot.i18n.catalogs import compile_catalogs
+from bot.storage import Database
+from bot.telegram.application import ALLOWED_UPDATES, build_application
+
+log = logging.getLogger(__name__)
+PREVIEW_TOKEN = "1000000001:preview-token"
+
+
+async def start_bot(
+    settings: Settings, db: Database, course: Course, *, rate_limiter: bool = True
+) -> Application:  # type: ignore[type-arg]
+    """Build, initialise and start the Application, polling or behind a webhook."""
+    application = build_application(settings, db, course, rate_limiter=rate_limiter)
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    if settings.webhook_url:
+        await application.updater.start_webhook(
+            listen=settings.host,
+            port=settings.port,
+            url_path=settings.webhook_url.rsplit("/", 1)[-1],
+            webhook_url=settings.webhook_url,
+            secret_token=settings.webhook_secret,
+            allowed_updates=ALLOWED_UPDATES,
+        )
+    else:
+        await application.updater.start_polling(
+            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
+        )
+    return application
+
+
+async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    if application.updater is not None and application.updater.running:
+        await application.updater.stop()
+    if application.running:
+        await application.stop()
+    await application.shutdown()
+
+
+async def _until_stopped() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+async def serve(settings: Settings, course: Course) -> None:
+    db = await Database.open(settings.database)
+    emulator = None
+    try:
+        if settings.bot_token is None:
+            from bot.emulator.preview import start_preview
+
+            emulator, settings = await start_preview(settings, course)
+        application = await start_bot(settings, db, course)
+        try:
+            await _until_stopped()
+        finally:
+            await stop_bot(application)
+    finally:
+        if emulator is not None:
+            await emulator.stop()
+        await db.close()
+
+
+def run_command(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    settings = load_settings()
+    try:
+        course = load_course(settings.lessons_dir)
+    except CourseError as error:
+        for problem in error.problems:
+            print(problem, file=sys.stderr)
+        print("The lessons have errors; fix them and start again.", file=sys.stderr)
+        return 1
+    compile_catalogs(settings.locales_dir)
+    asyncio.run(serve(settings, course))
+    return 0
+
+
+def preview_settings(settings: Settings, emulator_url: str) -> Settings:
+    """Settings for a bot that talks to the local emulator instead of Telegram."""
+    return replace(
+        settings, bot_token=PREVIEW_TOKEN, bot_api_url=f"{emulator_url}/bot", webhook_url=None
+    )

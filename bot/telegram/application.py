@@ -1,0 +1,86 @@
+"""The one place where the bot is wired: the Application and its handlers, in order."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.course.model import Course
+from bot.i18n.languages import LANGUAGES
+from bot.storage import Database
+from bot.telegram import commands, participant, privacy
+from bot.telegram.errors import on_error
+from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.telegram.runtime import Runtime
+
+# DESIGN.md: a bounded number of concurrent updates keeps PTB's full rate; 256
+# makes httpx scan a large connection pool on every request.
+CONCURRENT_UPDATES = 16
+
+
+def build_application(
+    settings: Settings,
+    db: Database,
+    course: Course,
+    *,
+    rate_limiter: bool = True,
+) -> Application:  # type: ignore[type-arg]
+    """The real PTB Application, pointed at Telegram or at the local emulator."""
+    builder = (
+        ApplicationBuilder()
+        .token(settings.bot_token or "")
+        .base_url(settings.bot_api_url)
+        .base_file_url(settings.base_file_url)
+        .concurrent_updates(CONCURRENT_UPDATES)
+        .connection_pool_size(CONCURRENT_UPDATES + 4)
+        .post_init(_post_init)
+    )
+    if rate_limiter:
+        pacing = ChatPacingRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
+        builder = builder.rate_limiter(pacing)  # type: ignore[arg-type]
+    application = builder.build()
+    application.bot_data["runtime"] = Runtime(settings=settings, db=db, course=course)
+    register_handlers(application)
+    return application
+
+
+def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+    private = filters.ChatType.PRIVATE
+
+    # Commands a participant uses.
+    application.add_handler(CommandHandler("start", participant.start, filters=private))
+    application.add_handler(CommandHandler("continue", participant.continue_, filters=private))
+    application.add_handler(CommandHandler("progress", participant.show_progress, filters=private))
+    application.add_handler(CommandHandler("language", participant.language, filters=private))
+    application.add_handler(CommandHandler("help", participant.help_, filters=private))
+    application.add_handler(CommandHandler("mydata", privacy.my_data, filters=private))
+    application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
+
+    # Buttons: decoded strictly, then checked against where the presser stands.
+    application.add_handler(CallbackQueryHandler(participant.press))
+
+    # Practical tasks: the kind of upload is noted, the file itself never fetched.
+    uploads = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
+    application.add_handler(MessageHandler(private & uploads, participant.upload))
+
+    # Anything else typed: point the way.
+    application.add_handler(MessageHandler(private & filters.TEXT, participant.text_message))
+
+    application.add_error_handler(on_error)
+
+
+async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+    runtime: Runtime = application.bot_data["runtime"]
+    translators = {code: runtime.translator(code) for code in LANGUAGES}
+    await commands.register_menus(application.bot, translators)
+
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]

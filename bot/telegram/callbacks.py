@@ -1,0 +1,156 @@
+"""Compact, versioned callback data for every button, and its strict decoding.
+
+Telegram gives a button at most 64 bytes of data, and any client can send any
+data at all. So the data is short (``1c|lesson|question|attempt|option``, with
+an option named by its index) and starts with a version, and decoding checks
+every field against the course: anything that does not parse, names content
+that does not exist, or comes from an older format decodes to None and is
+answered politely without touching the participant's progress.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.course import events as ev
+from bot.course.model import Course, Question
+
+VERSION = "1"
+SEP = "|"
+MAX_BYTES = 64
+
+
+@dataclass(frozen=True, slots=True)
+class Setting:
+    """A press that is not a course event: language, consent, erasure, coach views."""
+
+    name: str
+    value: str
+
+
+Decoded = ev.Event | Setting
+
+
+def _pack(op: str, *fields: object) -> str:
+    data = VERSION + op + "".join(SEP + str(f) for f in fields)
+    if len(data.encode()) > MAX_BYTES:
+        raise ValueError(f"callback data over {MAX_BYTES} bytes: {data!r}")
+    return data
+
+
+def setting(name: str, value: str) -> str:
+    return _pack("S", name, value)
+
+
+def next_step(lesson_id: str, step_id: str) -> str:
+    return _pack("n", lesson_id, step_id)
+
+
+def begin(lesson_id: str) -> str:
+    return _pack("b", lesson_id)
+
+
+def retry_quiz(lesson_id: str) -> str:
+    return _pack("r", lesson_id)
+
+
+def repeat(lesson_id: str) -> str:
+    return _pack("e", lesson_id)
+
+
+def choose(lesson_id: str, question: Question, attempt: int, option_id: str) -> str:
+    return _pack("c", lesson_id, question.id, attempt, _index(question, option_id))
+
+
+def toggle(lesson_id: str, question: Question, attempt: int, option_id: str, on: bool) -> str:
+    return _pack("t", lesson_id, question.id, attempt, _index(question, option_id), int(on))
+
+
+def pick(lesson_id: str, question: Question, attempt: int, option_id: str, slot: int) -> str:
+    return _pack("p", lesson_id, question.id, attempt, _index(question, option_id), slot)
+
+
+def submit(lesson_id: str, question: Question, attempt: int) -> str:
+    return _pack("s", lesson_id, question.id, attempt)
+
+
+def clear_picks(lesson_id: str, question: Question, attempt: int) -> str:
+    return _pack("x", lesson_id, question.id, attempt)
+
+
+def skip(lesson_id: str, question: Question, attempt: int) -> str:
+    return _pack("k", lesson_id, question.id, attempt)
+
+
+def _index(question: Question, option_id: str) -> int:
+    return [o.id for o in question.options].index(option_id)
+
+
+def decode(data: str | None, course: Course) -> Decoded | None:
+    """The event a button stands for, or None for anything malformed or unknown."""
+    if not data or not data.startswith(VERSION) or len(data) < 2:
+        return None
+    if len(data) > 2 and data[2] != SEP:
+        return None
+    op, fields = data[1], data[3:].split(SEP) if len(data) > 2 else []
+    try:
+        return _decode(op, fields, course)
+    except (ValueError, IndexError):
+        return None
+
+
+def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
+    if op == "S" and len(fields) == 2:
+        return Setting(fields[0], fields[1])
+    if op in "nbre" and fields and course.locate(fields[0]) is None:
+        return None
+    match op, fields:
+        case "n", [lesson_id, step_id]:
+            return ev.Next(lesson_id, step_id)
+        case "b", [lesson_id]:
+            return ev.Begin(lesson_id)
+        case "r", [lesson_id]:
+            return ev.RetryQuiz(lesson_id)
+        case "e", [lesson_id]:
+            return ev.Repeat(lesson_id)
+    return _decode_answer(op, fields, course)
+
+
+def _decode_answer(op: str, fields: list[str], course: Course) -> ev.Event | None:
+    if len(fields) < 3:
+        return None
+    lesson_id, question_id, attempt_text, *rest = fields
+    located = course.locate(lesson_id)
+    quiz = located[1].quiz if located else None
+    question = quiz.question(question_id) if quiz else None
+    if question is None:
+        return None
+    attempt = _small_int(attempt_text)
+
+    def option(index: str) -> str:
+        position = _small_int(index)
+        if position >= len(question.options):
+            raise IndexError(index)
+        return question.options[position].id
+
+    match op, rest:
+        case "c", [index]:
+            return ev.Choose(lesson_id, question_id, attempt, option(index))
+        case "t", [index, on] if on in ("0", "1"):
+            return ev.Toggle(lesson_id, question_id, attempt, option(index), on == "1")
+        case "p", [index, slot]:
+            return ev.Pick(lesson_id, question_id, attempt, option(index), _small_int(slot))
+        case "s", []:
+            return ev.Submit(lesson_id, question_id, attempt)
+        case "x", []:
+            return ev.ClearPicks(lesson_id, question_id, attempt)
+        case "k", []:
+            return ev.Skip(lesson_id, question_id, attempt)
+    return None
+
+
+def _small_int(text: str) -> int:
+    """A non-negative number of at most two digits; anything else is forged."""
+    if not (text.isascii() and text.isdigit() and len(text) <= 2):
+        raise ValueError(text)
+    return int(text)

@@ -1,0 +1,336 @@
+"""Engine actions turned into localized messages and keyboards.
+
+Rendering is a pure function of the actions and a Translator: it returns
+``Outgoing`` values and sends nothing, so it is tested without Telegram and the
+same texts appear in the bot and the preview. Lesson texts come through the
+``lessons`` catalogs, everything else through the ``bot`` catalogs.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from bot.course import events as ev
+from bot.course.model import Question, QuestionKind, Step, Text, UploadKind, Week
+from bot.course.summary import WeekSummary
+from bot.i18n.text import FSI, PDI
+from bot.i18n.translator import N_, Translator
+from bot.telegram import callbacks
+
+CHECK, BOX = "☑", "☐"
+# Runs of Latin script (Swedish words, BankID, 1177) inside right-to-left text.
+_LATIN_RUN = re.compile(r"[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|[0-9A-Za-zÀ-ÿ]")
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    text: str
+    data: str
+
+
+@dataclass(frozen=True, slots=True)
+class Outgoing:
+    """One message to send, or, with ``edit``, to put in place of the pressed one."""
+
+    text: str
+    buttons: tuple[tuple[Button, ...], ...] = ()
+    photo: Path | None = None
+    audio: Path | None = None
+    edit: bool = False
+
+
+UPLOAD_NAMES = {
+    UploadKind.PHOTO: N_("a photo"),
+    UploadKind.DOCUMENT: N_("a file"),
+    UploadKind.VOICE: N_("a voice message"),
+}
+
+REFUSALS = {
+    ev.Refusal.STALE: N_("That button is no longer active. Tap /continue to see where you are."),
+    ev.Refusal.LOCKED: N_("That lesson is not open yet."),
+    ev.Refusal.UNKNOWN: N_("That button is no longer active. Tap /continue to see where you are."),
+    ev.Refusal.EMPTY_SELECTION: N_("Tick at least one answer first."),
+    ev.Refusal.NOT_EXPECTED: N_(
+        "Thank you! I do not need a file right now. I did not keep it. Tap /continue to go on."
+    ),
+}
+
+UnlockDate = Callable[[Week], date | None]
+
+
+class Renderer:
+    """Renders for one reader; ``lessons_dir`` is where images and audio live."""
+
+    def __init__(self, tr: Translator, lessons_dir: Path, unlock_date: UnlockDate | None = None):
+        self.tr = tr
+        self.lessons_dir = lessons_dir
+        self.unlock_date = unlock_date or (lambda week: None)
+
+    # ------------------------------------------------------------ helpers
+
+    def lesson_text(self, text: Text) -> str:
+        translated = self.tr.lesson(text)
+        return isolate_latin(translated) if self.tr.rtl else translated
+
+    def finish(self, text: str) -> str:
+        return self.tr.message(text)
+
+    def refusal(self, reason: ev.Refusal) -> str:
+        return self.finish(self.tr._(REFUSALS[reason]))
+
+    # ------------------------------------------------------------ actions
+
+    def render(self, actions: Iterable[ev.Action]) -> list[Outgoing]:
+        out: list[Outgoing] = []
+        for action in actions:
+            rendered = self.render_one(action)
+            if rendered is not None:
+                out.append(rendered)
+        return out
+
+    def render_one(self, action: ev.Action) -> Outgoing | None:
+        match action:
+            case ev.ShowStep():
+                return self.step(action)
+            case ev.AskQuestion():
+                return self.question(action)
+            case ev.Feedback():
+                return self.feedback(action)
+            case ev.QuizResult():
+                return self.quiz_result(action)
+            case ev.LessonDone():
+                title = self.lesson_text(action.lesson.title)
+                return Outgoing(
+                    self.finish(self.tr._("🎉 Lesson done: {title}").format(title=title))
+                )
+            case ev.WeekDone():
+                return Outgoing(self.finish(self.week_done(action.week)))
+            case ev.CourseDone():
+                return Outgoing(
+                    self.finish(
+                        self.tr._(
+                            "🏆 You have finished the whole course Räkna med mig! "
+                            "Your coach will give you your certificate. "
+                            "You can count on yourself, and others can count on you."
+                        )
+                    )
+                )
+            case ev.OfferLesson():
+                return self.offer(action)
+            case ev.WeekLocked():
+                return Outgoing(self.finish(self.week_locked(action.week)))
+            case ev.Refused():
+                return Outgoing(self.refusal(action.reason))
+            case ev.WrongUpload():
+                return Outgoing(self.finish(self.wrong_upload(action)))
+            case ev.Moved():
+                return Outgoing(
+                    self.finish(self.tr._("The course has been updated. You go on from here."))
+                )
+        return None  # records are for storage, not for the reader
+
+    def step(self, action: ev.ShowStep) -> Outgoing:
+        header = self.tr._("{lesson} · {number}/{total}").format(
+            lesson=self.lesson_text(action.lesson.title), number=action.number, total=action.total
+        )
+        body = "\n\n".join(
+            part
+            for part in (header, self.lesson_text(action.step.text), self.terms(action.step))
+            if part
+        )
+        last = action.number == action.total
+        has_quiz = action.lesson.quiz is not None and bool(action.lesson.quiz.questions)
+        label = self.tr._("To the quiz ▶") if last and has_quiz else self.tr._("Next ▶")
+        button = Button(label, callbacks.next_step(action.lesson.id, action.step.id))
+        return Outgoing(
+            self.finish(body),
+            ((button,),),
+            photo=self.media(action.step.image),
+            audio=self.media(action.step.audio),
+        )
+
+    def terms(self, step: Step) -> str:
+        return "\n".join(
+            f"🔑 {self.tr.term(term.term)} – {self.lesson_text(term.explanation)}"
+            for term in step.terms
+        )
+
+    def media(self, relative: str | None) -> Path | None:
+        return None if relative is None else self.lessons_dir / relative
+
+    def question(self, action: ev.AskQuestion) -> Outgoing:
+        q = action.question
+        header = self.tr._("❓ Question {number} of {total}").format(
+            number=action.number, total=action.total
+        )
+        lines = [header, self.lesson_text(q.text)]
+        if action.attempt and not action.selection:
+            lines.insert(0, self.tr._("Try again."))
+        lines += self.question_help(action)
+        return Outgoing(
+            self.finish("\n\n".join(lines)),
+            self.question_buttons(action),
+            photo=None if action.refresh else self.media(q.image),
+            edit=action.refresh,
+        )
+
+    def question_help(self, action: ev.AskQuestion) -> list[str]:
+        q = action.question
+        if q.kind is QuestionKind.MULTIPLE:
+            return [self.tr._("Tick every right answer, then tap Done.")]
+        if q.kind is QuestionKind.ORDER:
+            picked = [
+                f"{n}. {self.lesson_text(option.text)}"
+                for n, option_id in enumerate(action.selection, start=1)
+                if (option := q.option(option_id)) is not None
+            ]
+            help_text = self.tr._("Tap the items in the right order, first one first.")
+            return [help_text, "\n".join(picked)] if picked else [help_text]
+        if q.kind is QuestionKind.TASK:
+            kinds = ", ".join(self.tr._(UPLOAD_NAMES[k]) for k in q.accepts)
+            return [
+                self.tr._("Send me {kinds} here, the way you would attach it to an email.").format(
+                    kinds=kinds
+                ),
+                self.tr._("I only note that it arrived. I do not keep the file."),
+            ]
+        return []
+
+    def question_buttons(self, action: ev.AskQuestion) -> tuple[tuple[Button, ...], ...]:
+        q, lesson_id, attempt = action.question, action.lesson.id, action.attempt
+        if q.kind is QuestionKind.TRUE_FALSE:
+            labels = {"true": self.tr._("True"), "false": self.tr._("False")}
+            return (
+                tuple(
+                    Button(labels[o.id], callbacks.choose(lesson_id, q, attempt, o.id))
+                    for o in q.options
+                ),
+            )
+        if q.kind is QuestionKind.SINGLE:
+            return tuple(
+                (Button(self.option_label(q, i), callbacks.choose(lesson_id, q, attempt, i)),)
+                for i in action.choices
+            )
+        if q.kind is QuestionKind.MULTIPLE:
+            rows = [
+                (
+                    Button(
+                        f"{CHECK if i in action.selection else BOX} {self.option_label(q, i)}",
+                        callbacks.toggle(lesson_id, q, attempt, i, i not in action.selection),
+                    ),
+                )
+                for i in action.choices
+            ]
+            rows.append((Button(self.tr._("Done ✔"), callbacks.submit(lesson_id, q, attempt)),))
+            return tuple(rows)
+        if q.kind is QuestionKind.ORDER:
+            slot = len(action.selection)
+            rows = [
+                (Button(self.option_label(q, i), callbacks.pick(lesson_id, q, attempt, i, slot)),)
+                for i in action.choices
+                if i not in action.selection
+            ]
+            if action.selection:
+                rows.append(
+                    (
+                        Button(
+                            self.tr._("↺ Start over"), callbacks.clear_picks(lesson_id, q, attempt)
+                        ),
+                    )
+                )
+            return tuple(rows)
+        return ((Button(self.tr._("Skip for now"), callbacks.skip(lesson_id, q, attempt)),),)
+
+    def option_label(self, question: Question, option_id: str) -> str:
+        option = question.option(option_id)
+        return "" if option is None else self.tr.lesson(option.text)
+
+    def feedback(self, action: ev.Feedback) -> Outgoing:
+        verdict = self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")
+        if action.question.kind is QuestionKind.TASK and action.correct:
+            verdict = self.tr._("✅ It arrived. Well done: that is how you attach a file.")
+        if action.question.kind is QuestionKind.TASK and not action.correct:
+            verdict = self.tr._("That is fine. You can practise it with your coach.")
+        parts = [verdict, *(self.lesson_text(t) for t in action.feedback)]
+        if action.explanation is not None:
+            parts.append(self.lesson_text(action.explanation))
+        return Outgoing(self.finish("\n\n".join(parts)))
+
+    def quiz_result(self, action: ev.QuizResult) -> Outgoing:
+        score = self.tr.ngettext(
+            "You got {right} of {total} question right ({percent} %).",
+            "You got {right} of {total} questions right ({percent} %).",
+            action.total,
+        ).format(right=action.right, total=action.total, percent=action.percent)
+        if action.passed:
+            return Outgoing(self.finish(f"{score}\n{self.tr._('Well done, you passed the quiz!')}"))
+        advice = self.tr._(
+            "You need {percent} % to pass. Read the lesson again or try the quiz once more."
+        )
+        buttons = (
+            (Button(self.tr._("Try the quiz again"), callbacks.retry_quiz(action.lesson.id)),),
+            (Button(self.tr._("Read the lesson again"), callbacks.repeat(action.lesson.id)),),
+        )
+        return Outgoing(
+            self.finish(f"{score}\n{advice.format(percent=action.pass_percent)}"), buttons
+        )
+
+    def week_done(self, week: Week) -> str:
+        return self.tr._("⭐ You finished week {number}: {title}!").format(
+            number=week.number, title=self.lesson_text(week.title)
+        )
+
+    def offer(self, action: ev.OfferLesson) -> Outgoing:
+        text = self.tr._("Next lesson – week {number}: {title}").format(
+            number=action.week.number, title=self.lesson_text(action.lesson.title)
+        )
+        button = Button(self.tr._("Start ▶"), callbacks.begin(action.lesson.id))
+        return Outgoing(self.finish(text), ((button,),))
+
+    def week_locked(self, week: Week) -> str:
+        opens = self.unlock_date(week)
+        if opens is None:
+            return self.tr._(
+                "Week {number} is not open yet. Your coach will tell you when."
+            ).format(number=week.number)
+        return self.tr._("Week {number} opens on {date}. See you then!").format(
+            number=week.number, date=self.tr.date(opens)
+        )
+
+    def wrong_upload(self, action: ev.WrongUpload) -> str:
+        kinds = ", ".join(self.tr._(UPLOAD_NAMES[k]) for k in action.question.accepts)
+        text = self.tr._("You sent {got}. This task needs {kinds}.").format(
+            got=self.tr._(UPLOAD_NAMES[action.got]), kinds=kinds
+        )
+        if action.question.hint is not None:
+            text += "\n\n" + self.lesson_text(action.question.hint)
+        return text
+
+    # ------------------------------------------------------------ progress
+
+    def progress(self, weeks: Sequence[WeekSummary]) -> str:
+        lines = [self.tr._("Your progress")]
+        for summary in weeks:
+            bar = "".join("▓" if s.passed else "░" for s in summary.lessons)
+            line = self.tr._("Week {number}: {bar} {done}/{total}").format(
+                number=summary.week.number, bar=bar, done=summary.done, total=summary.total
+            )
+            if summary.average_percent is not None:
+                line += f" · {summary.average_percent} %"
+            lines.append(line)
+        return self.finish("\n".join(lines))
+
+
+def isolate_latin(text: str) -> str:
+    """Wrap runs of Latin script in isolates, leaving already isolated parts alone."""
+    pieces = re.split(f"({FSI}[^{PDI}]*{PDI})", text)
+    return "".join(
+        piece
+        if piece.startswith(FSI)
+        else _LATIN_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", piece)
+        for piece in pieces
+    )

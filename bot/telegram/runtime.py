@@ -1,0 +1,74 @@
+"""What every handler shares, kept in ``context.bot_data`` as PTB intends.
+
+The course is replaceable while the bot runs (the preview reloads edited
+lessons), so handlers read ``runtime.course`` on every update rather than keep
+their own reference.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from telegram.ext import CallbackContext, ExtBot
+
+from bot.config import Settings
+from bot.course.engine import Access
+from bot.course.model import Course, Week
+from bot.course.schedule import access_for, unlock_date
+from bot.i18n.languages import SOURCE
+from bot.i18n.translator import Translator, translator
+from bot.storage import Database, groups
+from bot.storage.records import ParticipantRecord
+from bot.telegram.render import Renderer
+
+Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+
+
+@dataclass
+class Runtime:
+    settings: Settings
+    db: Database
+    course: Course
+    locks: dict[int, asyncio.Lock] = field(default_factory=dict)
+    file_ids: dict[Path, str] = field(default_factory=dict)
+
+    def lock_for(self, user_id: int) -> asyncio.Lock:
+        """One lock per user: their updates are applied one at a time, in order."""
+        lock = self.locks.get(user_id)
+        if lock is None:
+            lock = self.locks[user_id] = asyncio.Lock()
+        return lock
+
+    def today(self) -> date:
+        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+
+    def translator(self, language: str | None) -> Translator:
+        return translator(self.settings.locales_dir, language or SOURCE)
+
+    async def access(self, participant: ParticipantRecord) -> tuple[Access, Renderer]:
+        """The weeks open to a participant and a renderer that can say when the next opens."""
+        group = None
+        if participant.group_id is not None:
+            group = await groups.get_group(self.db, participant.group_id)
+        start = group.start_date if group else None
+        self_paced = group.self_paced if group else True
+        access = access_for(start, self_paced, self.today())
+
+        def opens(week: Week) -> date | None:
+            return None if start is None or self_paced else unlock_date(start, week.number)
+
+        tr = self.translator(participant.language)
+        return access, Renderer(tr, self.settings.lessons_dir, opens)
+
+    def renderer(self, language: str | None) -> Renderer:
+        return Renderer(self.translator(language), self.settings.lessons_dir)
+
+
+def runtime(context: Context) -> Runtime:
+    found: Runtime = context.bot_data["runtime"]
+    return found

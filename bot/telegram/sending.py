@@ -1,0 +1,92 @@
+"""Putting rendered messages into a chat, and what to do when Telegram says no.
+
+A 429 is waited out by the rate limiter, which retries, so the message still
+goes. A 403 means the participant blocked the bot: they are marked inactive
+and nothing else is sent. Images are uploaded once and then sent by file_id.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden
+
+from bot.storage import participants
+from bot.telegram.render import Outgoing
+from bot.telegram.runtime import Context, Runtime, runtime
+
+log = logging.getLogger(__name__)
+CAPTION_LIMIT = 1024
+
+
+def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+    if not message.buttons:
+        return None
+    return InlineKeyboardMarkup(
+        [
+            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
+            for row in message.buttons
+        ]
+    )
+
+
+async def send_all(
+    context: Context,
+    chat_id: int,
+    messages: Sequence[Outgoing],
+    pressed: Message | None = None,
+) -> None:
+    """Send in order; an ``edit`` message replaces the pressed one when there is one."""
+    rt = runtime(context)
+    try:
+        for message in messages:
+            if message.edit and pressed is not None:
+                await _edit(context, pressed, message)
+            else:
+                await _send(context, rt, chat_id, message)
+    except Forbidden:
+        log.info("chat %s blocked the bot; marking the participant inactive", chat_id)
+        await participants.mark_blocked(rt.db, chat_id)
+
+
+async def _send(context: Context, rt: Runtime, chat_id: int, message: Outgoing) -> None:
+    markup = keyboard(message)
+    if message.photo is not None and len(message.text) <= CAPTION_LIMIT:
+        sent = await context.bot.send_photo(
+            chat_id, _file(rt, message.photo), caption=message.text, reply_markup=markup
+        )
+        _remember(rt, message.photo, sent)
+    else:
+        if message.photo is not None:
+            sent = await context.bot.send_photo(chat_id, _file(rt, message.photo))
+            _remember(rt, message.photo, sent)
+        await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+    if message.audio is not None:
+        sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
+        _remember(rt, message.audio, sent)
+
+
+def _file(rt: Runtime, path: Path) -> str | bytes:
+    return rt.file_ids.get(path) or path.read_bytes()
+
+
+def _remember(rt: Runtime, path: Path, sent: Message) -> None:
+    if sent.photo:
+        rt.file_ids[path] = sent.photo[-1].file_id
+    elif sent.voice:
+        rt.file_ids[path] = sent.voice.file_id
+
+
+async def _edit(context: Context, pressed: Message, message: Outgoing) -> None:
+    markup = keyboard(message)
+    try:
+        if pressed.photo:
+            await pressed.edit_caption(caption=message.text, reply_markup=markup)
+        else:
+            await pressed.edit_text(message.text, reply_markup=markup)
+    except BadRequest as error:
+        if "not modified" not in str(error).lower():
+            raise

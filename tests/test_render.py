@@ -1,0 +1,176 @@
+"""Rendering and callback data: pure, checked against the real course."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.course import events as ev
+from bot.course.engine import handle
+from bot.course.grading import shown_order
+from bot.course.loader import load_course
+from bot.course.model import Course, QuestionKind
+from bot.course.progress import LessonResult, Progress, Stage
+from bot.course.summary import summarize
+from bot.i18n.catalogs import compile_catalogs
+from bot.i18n.text import FSI, PDI, RLM
+from bot.i18n.translator import reset_cache, translator
+from bot.telegram import callbacks
+from bot.telegram.render import Renderer, isolate_latin
+
+ROOT = Path(__file__).resolve().parents[1]
+LOCALES = ROOT / "locales"
+
+
+@pytest.fixture(scope="module")
+def course() -> Course:
+    compile_catalogs(LOCALES)
+    reset_cache()
+    return load_course(ROOT / "lessons")
+
+
+def renderer(language: str) -> Renderer:
+    return Renderer(translator(LOCALES, language), ROOT / "lessons")
+
+
+def every_question_action(course: Course) -> list[ev.AskQuestion]:
+    actions = []
+    for week in course.weeks:
+        for lesson in week.lessons:
+            for n, question in enumerate(lesson.quiz.questions if lesson.quiz else (), start=1):
+                for attempt in (0, 1):
+                    ids = tuple(o.id for o in question.options)
+                    for selection in ((), ids[:1]):
+                        actions.append(
+                            ev.AskQuestion(
+                                week,
+                                lesson,
+                                question,
+                                n,
+                                9,
+                                attempt,
+                                selection,
+                                shown_order(question),
+                            )
+                        )
+    return actions
+
+
+def test_every_button_of_the_real_course_fits_telegram_and_decodes_back(course: Course) -> None:
+    buttons = 0
+    for action in every_question_action(course):
+        rendered = renderer("sv").question(action)
+        for row in rendered.buttons:
+            for button in row:
+                buttons += 1
+                assert len(button.data.encode()) <= 64
+                assert 1 <= len(button.text) <= 64, button.text
+                decoded = callbacks.decode(button.data, course)
+                assert decoded is not None, button.data
+    assert buttons > 500
+
+
+def test_step_buttons_decode_to_next(course: Course) -> None:
+    outcome = handle(course, Progress(), ev.Start())
+    (step,) = renderer("sv").render(outcome.actions)
+    (button,) = step.buttons[0]
+    decoded = callbacks.decode(button.data, course)
+    assert decoded == ev.Next(course.lessons[0].id, course.lessons[0].steps[0].id)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        "",
+        "garbage",
+        "\x00\xff",
+        "2n|w1-welcome|hello",  # an unknown version
+        "1n|no-such-lesson|s1",
+        "1c|w1-welcome|no-such-question|0|0",
+        "1c|w1-welcome|{q}|0|99",  # an option index past the end
+        "1c|w1-welcome|{q}|-1|0",
+        "1c|w1-welcome|{q}|0",
+        "1t|w1-welcome|{q}|0|0|7",
+        "1cX|w1-welcome|{q}|0|0",
+        "1Z|anything",
+    ],
+)
+def test_forged_data_decodes_to_nothing(course: Course, data: str) -> None:
+    lesson = course.lessons[0]
+    assert lesson.quiz is not None
+    assert callbacks.decode(data.replace("{q}", lesson.quiz.questions[0].id), course) is None
+
+
+def test_arabic_messages_read_right_to_left_with_swedish_terms_isolated(course: Course) -> None:
+    step_with_terms = next(
+        (week, lesson, step)
+        for week in course.weeks
+        for lesson in week.lessons
+        for step in lesson.steps
+        if step.terms
+    )
+    week, lesson, step = step_with_terms
+    action = ev.ShowStep(week, lesson, step, 1, len(lesson.steps))
+    arabic = renderer("ar").step(action)
+    assert all(line.startswith(RLM) for line in arabic.text.split("\n") if line)
+    term = step.terms[0].term
+    assert f"{FSI}{term}{PDI}" in arabic.text
+    swedish = renderer("sv").step(action)
+    assert RLM not in swedish.text and FSI not in swedish.text
+    assert f"🔑 {term} – " in swedish.text
+
+
+def test_latin_runs_in_rtl_text_are_isolated_once() -> None:
+    text = f"افتح BankID الآن و {FSI}Platsbanken{PDI} رقم 114 14"
+    isolated = isolate_latin(text)
+    assert f"{FSI}BankID{PDI}" in isolated
+    assert isolated.count(f"{FSI}Platsbanken{PDI}") == 1
+    assert f"{FSI}114 14{PDI}" in isolated
+
+
+def test_multiple_choice_shows_ticks_and_a_done_button(course: Course) -> None:
+    action = next(
+        a
+        for a in every_question_action(course)
+        if a.question.kind is QuestionKind.MULTIPLE and a.selection and a.attempt == 0
+    )
+    rendered = renderer("sv").question(action)
+    labels = [row[0].text for row in rendered.buttons]
+    assert labels[-1].startswith("Klar") or labels[-1].startswith("Done")
+    assert sum(label.startswith("☑") for label in labels) == 1
+
+
+def test_order_question_lists_the_picks_and_hides_picked_items(course: Course) -> None:
+    action = next(
+        a
+        for a in every_question_action(course)
+        if a.question.kind is QuestionKind.ORDER and a.selection and a.attempt == 0
+    )
+    rendered = renderer("sv").question(action)
+    picked = action.question.option(action.selection[0])
+    assert picked is not None
+    assert f"1. {picked.text.sv}" in rendered.text
+    data = [button.data for row in rendered.buttons for button in row]
+    assert len(data) == len(action.question.options)  # the rest, and "start over"
+
+
+def test_quiz_result_uses_plural_forms_and_offers_a_retry(course: Course) -> None:
+    week = course.weeks[0]
+    lesson = week.lessons[0]
+    failed = renderer("sv").quiz_result(ev.QuizResult(week, lesson, 1, 4, 25, 60, False))
+    assert "25 %" in failed.text
+    datas = [row[0].data for row in failed.buttons]
+    assert datas == [callbacks.retry_quiz(lesson.id), callbacks.repeat(lesson.id)]
+    passed = renderer("en").quiz_result(ev.QuizResult(week, lesson, 1, 1, 100, 60, True))
+    assert "1 of 1 question right" in passed.text and passed.buttons == ()
+
+
+def test_progress_bar(course: Course) -> None:
+    first = course.lessons[0]
+    progress = Progress(stage=Stage.READY, lesson_id=course.lessons[1].id).with_result(
+        first.id, LessonResult(best_percent=80, passed=True, runs=1)
+    )
+    text = renderer("en").progress(summarize(course, progress))
+    count = len(course.weeks[0].lessons)
+    assert f"Week 1: ▓{'░' * (count - 1)} 1/{count} · 80 %" in text
