@@ -1,0 +1,92 @@
+"""`python -m bot lessons check`: every problem in the lesson files, then a summary.
+
+The checking lives in `run_check` and `report`, not in the command, so the preview
+page can show the same lines and summary in a banner while a trainer edits.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.course.loader import Problem, read_course
+from bot.course.model import Course
+
+
+@dataclass(frozen=True, slots=True)
+class CheckResult:
+    """What one check of a lesson folder found."""
+
+    directory: str
+    course: Course
+    """As much of the course as could be read; complete only when there are no errors."""
+    problems: tuple[Problem, ...]
+
+    @property
+    def errors(self) -> int:
+        return sum(p.severity == "error" for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.severity == "warning" for p in self.problems)
+
+    @property
+    def ok(self) -> bool:
+        return self.errors == 0
+
+    def lines(self) -> list[str]:
+        """One line a problem; a warning says so, as compilers do, so errors stand out."""
+        return [format_problem(p) for p in self.problems]
+
+    def summary(self) -> str:
+        course = self.course
+        lessons = course.lessons
+        steps = sum(len(lesson.steps) for lesson in lessons)
+        questions = sum(len(lesson.quiz.questions) for lesson in lessons if lesson.quiz)
+        counted = ", ".join(
+            _count(n, word)
+            for n, word in (
+                (len(course.weeks), "week"),
+                (len(lessons), "lesson"),
+                (steps, "step"),
+                (questions, "question"),
+            )
+        )
+        found = f"{_count(self.errors, 'error')}, {_count(self.warnings, 'warning')}"
+        return f"{self.directory}: {counted} — {found}"
+
+    def text(self) -> str:
+        return "\n".join([*self.lines(), self.summary()])
+
+
+def format_problem(problem: Problem) -> str:
+    if problem.severity == "warning":
+        return f"{problem.path}:{problem.line}:{problem.column}: warning: {problem.message}"
+    return str(problem)
+
+
+def run_check(directory: Path | str) -> CheckResult:
+    course, problems = read_course(directory)
+    shown = str(directory)
+    return CheckResult(
+        directory=shown if shown.endswith("/") else shown + "/",
+        course=course,
+        problems=tuple(problems),
+    )
+
+
+def report(directory: Path | str) -> tuple[str, int]:
+    """The text the command prints and its exit code: 1 when there is any error."""
+    result = run_check(directory)
+    return result.text(), 0 if result.ok else 1
+
+
+def check_command(args: argparse.Namespace) -> int:
+    text, code = report(args.directory)
+    print(text)
+    return code
+
+
+def _count(n: int, word: str) -> str:
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"

@@ -1,0 +1,143 @@
+"""The JSON Schemas the trainers' editors check lesson files with.
+
+The editor and `lessons check` must agree: what the checker accepts the schema
+accepts, the schema refuses the mistakes it can see, and both know the same fields.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+
+from bot.course import loader
+from bot.course.model import QuestionKind, RetryRule, UploadKind
+
+ROOT = Path(__file__).parent.parent
+LESSONS = ROOT / "lessons"
+SCHEMAS = LESSONS / "schema"
+FIXTURES = Path(__file__).parent / "fixtures" / "lessons"
+
+
+def validator(name: str) -> Draft202012Validator:
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    return Draft202012Validator(schema)
+
+
+def for_file(path: Path) -> Draft202012Validator:
+    return validator("course" if path.name == "course.yaml" else "week")
+
+
+def read(path: Path) -> Any:
+    """The file as the loader reads it: YAML 1.2 booleans, like the editor."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=loader.YamlLoader)
+
+
+def errors(path: Path) -> list[str]:
+    return [error.message for error in for_file(path).iter_errors(read(path))]
+
+
+def lesson_files() -> list[Path]:
+    return sorted(LESSONS.glob("*.yaml"))
+
+
+@pytest.mark.parametrize("name", ["course", "week"])
+def test_schema_is_valid_draft_2020_12(name: str) -> None:
+    schema = json.loads((SCHEMAS / f"{name}.schema.json").read_text(encoding="utf-8"))
+    Draft202012Validator.check_schema(schema)
+    assert schema["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lambda path: path.name)
+def test_every_lesson_file_matches_its_schema(path: Path) -> None:
+    assert errors(path) == []
+
+
+@pytest.mark.parametrize("path", lesson_files(), ids=lambda path: path.name)
+def test_every_lesson_file_names_its_schema_on_the_first_line(path: Path) -> None:
+    schema = loader.COURSE_SCHEMA if path.name == "course.yaml" else loader.WEEK_SCHEMA
+    first = path.read_text(encoding="utf-8").split("\n", 1)[0]
+    assert first == f"# yaml-language-server: $schema={schema}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted((FIXTURES / "valid").glob("*.yaml")), ids=lambda path: path.name
+)
+def test_the_valid_fixture_matches_the_schema(path: Path) -> None:
+    assert errors(path) == []
+
+
+@pytest.mark.parametrize(
+    "fixture",
+    [
+        "unknown-key/week01.yaml",
+        "missing-field/week01.yaml",
+        "wrong-number/week01.yaml",
+        "wrong-type/week01.yaml",
+        "correct-answers/week01.yaml",
+        "options-count/week01.yaml",
+        "media/week01.yaml",
+        "empty-text/week01.yaml",
+        "limits/week01.yaml",
+        "ids/week01.yaml",
+        "week-files/course.yaml",
+        "true-false/week01.yaml",
+        "task/week01.yaml",
+        "enums/week01.yaml",
+        "three-errors/week01.yaml",
+    ],
+)
+def test_a_broken_fixture_is_refused_by_the_schema_too(fixture: str) -> None:
+    assert errors(FIXTURES / "broken" / fixture) != []
+
+
+def test_the_schema_refuses_each_mistake_it_can_see() -> None:
+    """A few exact cases, so a loosened schema cannot pass by refusing something else."""
+    messages = " | ".join(errors(FIXTURES / "broken" / "unknown-key" / "week01.yaml"))
+    assert "'optons' was unexpected" in messages
+    assert "'colour' was unexpected" in messages
+    messages = " | ".join(errors(FIXTURES / "broken" / "correct-answers" / "week01.yaml"))
+    assert "at most 1" in messages
+    assert "does not contain" in messages
+
+
+def properties(schema: dict[str, Any]) -> tuple[str, ...]:
+    return tuple(schema["properties"])
+
+
+def test_schema_and_loader_know_the_same_fields() -> None:
+    course = validator("course").schema
+    week = validator("week").schema
+    parts = week["$defs"]
+    assert properties(course) == loader.COURSE_FIELDS
+    assert properties(week) == loader.WEEK_FIELDS
+    assert properties(parts["lesson"]) == loader.LESSON_FIELDS
+    assert properties(parts["step"]) == loader.STEP_FIELDS
+    assert properties(parts["term"]) == loader.TERM_FIELDS
+    assert properties(parts["quiz"]) == loader.QUIZ_FIELDS
+    assert properties(parts["question"]) == loader.QUESTION_FIELDS
+    assert properties(parts["option"]) == loader.OPTION_FIELDS
+    assert properties(parts["item"]) == loader.ITEM_FIELDS
+    for schema in (course, week, *parts.values()):
+        assert schema["additionalProperties"] is False
+
+
+def test_every_field_has_a_description() -> None:
+    """Editors show the description on hover: it is the trainer's help text."""
+    week = validator("week").schema
+    for schema in (validator("course").schema, week, *week["$defs"].values()):
+        assert schema["description"]
+        for name, field in schema["properties"].items():
+            assert "$ref" in field or field.get("description"), name
+
+
+def test_enums_match_the_model() -> None:
+    question = validator("week").schema["$defs"]["question"]["properties"]
+    assert question["kind"]["enum"] == [kind.value for kind in QuestionKind]
+    assert question["accepts"]["items"]["enum"] == [kind.value for kind in UploadKind]
+    retry = validator("week").schema["$defs"]["quiz"]["properties"]["retry"]
+    assert retry["enum"] == [rule.value for rule in RetryRule]
