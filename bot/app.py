@@ -12,7 +12,6 @@ import asyncio
 import logging
 import signal
 import sys
-from dataclasses import replace
 
 from telegram.ext import Application
 
@@ -24,7 +23,6 @@ from bot.storage import Database
 from bot.telegram.application import ALLOWED_UPDATES, build_application
 
 log = logging.getLogger(__name__)
-PREVIEW_TOKEN = "1000000001:preview-token"
 
 
 async def start_bot(
@@ -104,10 +102,3 @@ def run_command(args: argparse.Namespace) -> int:
     compile_catalogs(settings.locales_dir)
     asyncio.run(serve(settings, course))
     return 0
-
-
-def preview_settings(settings: Settings, emulator_url: str) -> Settings:
-    """Settings for a bot that talks to the local emulator instead of Telegram."""
-    return replace(
-        settings, bot_token=PREVIEW_TOKEN, bot_api_url=f"{emulator_url}/bot", webhook_url=None
-    )

@@ -23,11 +23,12 @@ from bot.i18n.languages import LANGUAGES, choose_language, native_name
 from bot.storage import AnswerRow, QuizResultRow, commit_update, participants, progress
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands, privacy
-from bot.telegram.render import Button, Outgoing
+from bot.telegram.render import REFUSALS, Button, Outgoing
 from bot.telegram.runtime import Context, runtime
 from bot.telegram.sending import send_all
 
 log = logging.getLogger(__name__)
+STALE_PRESS = REFUSALS[ev.Refusal.STALE]
 
 
 # ---------------------------------------------------------------- commands
@@ -122,9 +123,7 @@ async def press(update: Update, context: Context) -> None:
         person.language if person else choose_language(query.from_user.language_code)
     )
     if decoded is None:
-        await query.answer(
-            tr._("That button is no longer active. Tap /continue to see where you are.")
-        )
+        await query.answer(tr._(STALE_PRESS))
         return
     if isinstance(decoded, callbacks.Setting):
         await settings_press(update, context, person, decoded)
@@ -143,6 +142,10 @@ async def settings_press(
     if setting.name == "lang" and person is not None and setting.value in LANGUAGES:
         await query.answer()
         await choose(update, context, person, setting.value)
+    elif setting.value not in ("yes", "no") and setting.name in ("consent", "delete"):
+        await query.answer(
+            runtime(context).translator(person.language if person else None)._(STALE_PRESS)
+        )
     elif setting.name == "consent" and person is not None and person.consent_at is None:
         await query.answer()
         await consent(update, context, person, setting.value == "yes")
@@ -151,9 +154,7 @@ async def settings_press(
         await privacy.confirm_delete(update, context, person, setting.value == "yes")
     else:
         tr = runtime(context).translator(person.language if person else None)
-        await query.answer(
-            tr._("That button is no longer active. Tap /continue to see where you are.")
-        )
+        await query.answer(tr._(STALE_PRESS))
 
 
 # ---------------------------------------------------------------- language and consent
@@ -182,7 +183,7 @@ async def choose(update: Update, context: Context, person: ParticipantRecord, co
     await send_all(context, person.telegram_id, [said])
     refreshed = await participants.get(rt.db, person.id)
     if refreshed is not None:
-        await apply(update, context, refreshed, ev.Continue())
+        await apply(update, context, refreshed, ev.Continue(), pressed=False)
 
 
 def consent_screen(tr: commands.Translator) -> Outgoing:
@@ -223,7 +224,7 @@ async def consent(
     await participants.set_consent(rt.db, person.id)
     refreshed = await participants.get(rt.db, person.id)
     if refreshed is not None:
-        await apply(update, context, refreshed, ev.Start())
+        await apply(update, context, refreshed, ev.Start(), pressed=False)
 
 
 # ---------------------------------------------------------------- the course
@@ -254,11 +255,20 @@ async def consented(update: Update, context: Context) -> ParticipantRecord | Non
 
 
 async def apply(
-    update: Update, context: Context, person: ParticipantRecord, event: ev.Event
+    update: Update,
+    context: Context,
+    person: ParticipantRecord,
+    event: ev.Event,
+    *,
+    pressed: bool = True,
 ) -> None:
-    """Run one event through the engine: save first, send second, each update once."""
+    """Run one event through the engine: save first, send second, each update once.
+
+    ``pressed=False`` when the event follows from a press already answered
+    (a language change, a consent), so the press is not answered twice.
+    """
     rt = runtime(context)
-    query = update.callback_query
+    query = update.callback_query if pressed else None
     async with rt.lock_for(person.telegram_id):
         before = Progress.from_json(await progress.load(rt.db, person.id))
         access, renderer = await rt.access(person)

@@ -1,0 +1,433 @@
+"""The participant's bot end to end: the real Application polling the emulator over HTTP."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.course.model import Course
+from bot.course.progress import Progress, Stage
+from bot.i18n.languages import native_name
+from bot.i18n.text import FSI, RLM
+from bot.i18n.translator import translator
+from bot.simulation import SimulatedParticipant
+from bot.telegram import callbacks
+from tests.conftest import ROOT, RunningBot
+from tests.emulator_client import EmulatorClient
+
+AMINA, ERIK, OTHER = 501, 502, 503
+
+
+def rows(bot: RunningBot, sql: str, *params: Any) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(bot.settings.database) as conn:
+        return conn.execute(sql, params).fetchall()
+
+
+def stored_progress(bot: RunningBot, user_id: int) -> Progress:
+    found = rows(
+        bot,
+        "SELECT state FROM progress JOIN participants p ON p.id = participant_id"
+        " WHERE p.telegram_id = ?",
+        user_id,
+    )
+    return Progress.from_json(found[0][0] if found else None)
+
+
+def answer_count(bot: RunningBot, user_id: int) -> int:
+    return rows(
+        bot,
+        "SELECT count(*) FROM answers JOIN participants p ON p.id = participant_id"
+        " WHERE p.telegram_id = ?",
+        user_id,
+    )[0][0]
+
+
+async def button(users: EmulatorClient, user_id: int, starts: str) -> tuple[int, str]:
+    """The newest bot message's button whose data starts with ``starts``."""
+    for message in reversed(await users.bot_messages(user_id)):
+        for row in message.get("buttons") or []:
+            for b in row:
+                if b.get("data", "").startswith(starts):
+                    return message["message_id"], b["data"]
+    raise AssertionError(f"no button {starts!r} in the chat of {user_id}")
+
+
+async def join(users: EmulatorClient, user_id: int, language: str, name: str = "Amina") -> None:
+    """/start, pick the language, agree: the participant stands on week 1's first step."""
+    await users.send(user_id, "/start", first_name=name, language_code=language)
+    await users.idle()
+    await users.press(user_id, *await button(users, user_id, callbacks.setting("lang", language)))
+    await users.idle()
+    await users.press(user_id, *await button(users, user_id, callbacks.setting("consent", "yes")))
+    await users.idle()
+
+
+async def take_week(users: EmulatorClient, course: Course, user_id: int, week_number: int) -> None:
+    player = SimulatedParticipant(users, course, user_id)
+    week = course.weeks[week_number - 1]
+    next_week = course.weeks[week_number].lessons[0].id if week_number < len(course.weeks) else None
+    for _ in range(400):
+        message = await player.last_with_buttons()
+        if (
+            message
+            and next_week
+            and any(
+                b.get("data") == callbacks.begin(next_week)
+                for row in message["buttons"]
+                for b in row
+            )
+        ):
+            return
+        assert await player.step() is not None, f"stuck in week {week.number}"
+        await users.idle()
+    raise AssertionError("the week did not end")
+
+
+async def test_a_participant_takes_week_one_in_swedish(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    first = (await users.bot_messages(ERIK))[-1]
+    lesson = course.weeks[0].lessons[0]
+    assert lesson.steps[0].text.sv in first["text"]
+    await take_week(users, course, ERIK, 1)
+    texts = [m["text"] or "" for m in await users.bot_messages(ERIK)]
+    week_title = course.weeks[0].title.sv
+    assert any(week_title in t and "1" in t for t in texts)  # "You finished week 1: …"
+    progress = stored_progress(bot, ERIK)
+    assert all(progress.passed(lesson.id) for lesson in course.weeks[0].lessons)
+    assert progress.stage is Stage.READY
+    questions = sum(len(x.quiz.questions) for x in course.weeks[0].lessons if x.quiz)
+    assert answer_count(bot, ERIK) == questions  # a good student: one right answer each
+    assert all(RLM not in t for t in texts)
+
+
+async def test_a_participant_takes_week_one_in_arabic(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await users.send(AMINA, "/start", first_name="أمينة", language_code="ar")
+    await users.idle()
+    picker = (await users.bot_messages(AMINA))[-1]
+    names = [row[0]["text"] for row in picker["buttons"]]
+    assert native_name("ar") in names and "دری / فارسی" in names and "svenska" in names
+    await users.press(AMINA, *await button(users, AMINA, callbacks.setting("lang", "ar")))
+    await users.idle()
+    consent = (await users.bot_messages(AMINA))[-1]
+    assert consent["text"].startswith(RLM)
+    await users.press(AMINA, *await button(users, AMINA, callbacks.setting("consent", "yes")))
+    await users.idle()
+    step = (await users.bot_messages(AMINA))[-1]
+    tr = translator(ROOT / "locales", "ar")
+    first = course.weeks[0].lessons[0].steps[0]
+    assert step["text"].startswith(RLM)
+    expected = tr.lesson(first.text).split("\n")[0]
+    assert expected.replace(" ", "")[:12] in step["text"].replace(" ", "").replace(FSI, "")
+    await take_week(users, course, AMINA, 1)
+    texts = [m["text"] or m["caption"] or "" for m in await users.bot_messages(AMINA)]
+    assert all(t.startswith(RLM) for t in texts if t)
+    term_steps = [s for x in course.weeks[0].lessons for s in x.steps if s.terms]
+    if term_steps:
+        term = term_steps[0].terms[0].term
+        assert any(f"{FSI}{term}" in t for t in texts)
+    progress = stored_progress(bot, AMINA)
+    assert all(progress.passed(lesson.id) for lesson in course.weeks[0].lessons)
+
+
+async def test_a_restart_mid_lesson_loses_nothing(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    player = SimulatedParticipant(users, course, ERIK)
+    lesson = course.weeks[0].lessons[0]
+    for _ in range(len(lesson.steps) + 2):  # through the steps, then two answers
+        await player.step()
+        await users.idle()
+    before = stored_progress(bot, ERIK)
+    answers = answer_count(bot, ERIK)
+    assert before.stage is Stage.QUESTION and answers == 2
+    shown = (await users.bot_messages(ERIK))[-1]["text"]
+
+    await bot.restart()
+    await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
+    await users.idle()
+    assert (await users.bot_messages(ERIK))[-1]["text"] == shown
+    assert stored_progress(bot, ERIK) == before
+    assert answer_count(bot, ERIK) == answers
+
+
+async def test_a_double_press_counts_once(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    player = SimulatedParticipant(users, course, ERIK)
+    while stored_progress(bot, ERIK).stage is not Stage.QUESTION:
+        await player.step()
+        await users.idle()
+    message = await player.last_with_buttons()
+    assert message is not None
+    press = player.choose(message)
+    assert not isinstance(press, str) and press is not None
+    await users.press(ERIK, press.message_id, press.data)
+    await users.press(ERIK, press.message_id, press.data)
+    await users.idle()
+    assert answer_count(bot, ERIK) == 1
+    answers = (await users.chat(ERIK))["answers"]
+    assert answers[-1]["text"]  # the second press got a polite word, not silence
+
+
+@pytest.mark.parametrize(
+    "forged",
+    [
+        "\x00\x01garbage\xff",
+        "1c|w1-welcome|nope|0|0",
+        "1c|{lesson}|{question}|0|0",  # a question that is not the current one
+        "1b|{lesson}",  # begin a lesson while inside another
+        "1e|{later}",  # repeat a lesson not reached yet
+        "1S|delete|maybe",
+        "1S|lang|xx",
+    ],
+)
+async def test_forged_presses_are_refused_and_change_nothing(
+    bot: RunningBot, users: EmulatorClient, course: Course, forged: str
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    second = course.weeks[0].lessons[1]
+    assert second.quiz is not None
+    data = forged.format(
+        lesson=second.id, question=second.quiz.questions[0].id, later=course.lessons[-1].id
+    )
+    before = stored_progress(bot, ERIK)
+    messages = len(await users.bot_messages(ERIK))
+    message_id = (await users.bot_messages(ERIK))[-1]["message_id"]
+    await users.press(ERIK, message_id, data)
+    await users.idle()
+    assert stored_progress(bot, ERIK) == before
+    assert len(await users.bot_messages(ERIK)) == messages
+    assert (await users.chat(ERIK))["answers"][-1]["text"]
+
+
+async def test_another_participants_question_is_refused(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    await join(users, AMINA, "sv", "Amina")
+    erik = SimulatedParticipant(users, course, ERIK)
+    while stored_progress(bot, ERIK).stage is not Stage.QUESTION:
+        await erik.step()
+        await users.idle()
+    message = await erik.last_with_buttons()
+    assert message is not None
+    press = erik.choose(message)
+    assert press is not None and not isinstance(press, str)
+    before = stored_progress(bot, AMINA)
+    await users.press(AMINA, press.message_id, press.data)
+    await users.idle()
+    assert stored_progress(bot, AMINA) == before
+    assert answer_count(bot, AMINA) == 0
+
+
+async def test_a_finished_quiz_cannot_be_answered_again(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    lesson = course.weeks[0].lessons[0]
+    assert lesson.quiz is not None
+    player = SimulatedParticipant(users, course, ERIK)
+    presses = []
+    while not stored_progress(bot, ERIK).passed(lesson.id):
+        message = await player.last_with_buttons()
+        assert message is not None
+        choice = player.choose(message)
+        if choice is not None and not isinstance(choice, str):
+            presses.append(choice)
+        await player.step()
+        await users.idle()
+    before, answers = stored_progress(bot, ERIK), answer_count(bot, ERIK)
+    for press in presses[-3:]:
+        await users.press(ERIK, press.message_id, press.data)
+    await users.idle()
+    assert stored_progress(bot, ERIK) == before
+    assert answer_count(bot, ERIK) == answers
+
+
+async def test_the_practical_task_takes_a_file_and_hints_at_anything_else(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    task_week = next(
+        w.number
+        for w in course.weeks
+        for x in w.lessons
+        if x.quiz and any(q.kind == "task" for q in x.quiz.questions)
+    )
+    for number in range(1, task_week):
+        await take_week(users, course, ERIK, number)
+    player = SimulatedParticipant(users, course, ERIK)
+    for _ in range(300):
+        message = await player.last_with_buttons()
+        assert message is not None
+        if player.choose(message) == "upload":
+            break
+        await player.step()
+        await users.idle()
+    before = stored_progress(bot, ERIK)
+    await users.upload(ERIK, "voice", "hello.ogg", "audio/ogg", b"OggS fake")
+    await users.idle()
+    assert stored_progress(bot, ERIK) == before
+    hint = (await users.bot_messages(ERIK))[-1]["text"]
+    assert hint
+    await users.upload(ERIK, "document", "CV_Erik.pdf", "application/pdf", b"%PDF-1.4 secret")
+    await users.idle()
+    answers = rows(bot, "SELECT answer, correct FROM answers ORDER BY id DESC LIMIT 1")
+    assert answers == [("document", 1)]
+    with sqlite3.connect(bot.settings.database) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert "secret" not in dump and "CV_Erik" not in dump
+
+
+async def test_a_429_is_waited_out_and_the_message_still_arrives(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await users.fault(429, method="sendMessage", retry_after=1, times=1)
+    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
+    await users.idle(timeout=20, quiet=2.5)  # longer than the retry_after pause
+    picker = (await users.bot_messages(ERIK))[-1]
+    assert picker["buttons"]
+
+
+async def test_a_blocked_participant_crashes_nothing(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    await users.fault(403, user_id=ERIK)
+    message_id, data = await button(users, ERIK, "1n")
+    await users.press(ERIK, message_id, data)
+    await users.idle()
+    blocked = rows(bot, "SELECT blocked_at FROM participants WHERE telegram_id = ?", ERIK)
+    assert blocked[0][0] is not None
+    await users.clear_faults()
+    await users.send(AMINA, "/start", first_name="Amina", language_code="sv")
+    await users.idle()
+    assert (await users.bot_messages(AMINA))[-1]["buttons"]  # the bot still serves others
+    await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
+    await users.idle()
+    assert (
+        rows(bot, "SELECT blocked_at FROM participants WHERE telegram_id = ?", ERIK)[0][0] is None
+    )
+
+
+async def test_declining_consent_keeps_nothing(bot: RunningBot, users: EmulatorClient) -> None:
+    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("lang", "sv")))
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("consent", "no")))
+    await users.idle()
+    assert rows(bot, "SELECT count(*) FROM participants") == [(0,)]
+
+
+async def test_mydata_shows_and_delete_erases(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    await take_week(users, course, ERIK, 1)
+    await users.send(ERIK, "/mydata", first_name="Erik", language_code="sv")
+    await users.idle()
+    shown = "\n".join(m["text"] for m in (await users.bot_messages(ERIK))[-3:])
+    assert "Erik" in shown and course.weeks[0].lessons[0].id in shown
+    await users.send(ERIK, "/delete", first_name="Erik", language_code="sv")
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("delete", "yes")))
+    await users.idle()
+    with sqlite3.connect(bot.settings.database) as conn:
+        dump = "\n".join(conn.iterdump())
+    assert str(ERIK) not in dump and "Erik" not in dump
+
+
+async def test_language_can_change_at_any_time_and_sets_the_menu(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    await users.send(ERIK, "/language", first_name="Erik", language_code="sv")
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("lang", "uk")))
+    await users.idle()
+    commands = await users.commands(ERIK)
+    tr = translator(ROOT / "locales", "uk")
+    assert {c["command"] for c in commands} >= {"continue", "progress", "mydata", "delete"}
+    assert any(c["description"] == tr._("see how far you have come") for c in commands)
+    last = (await users.bot_messages(ERIK))[-1]
+    first_step = course.weeks[0].lessons[0].steps[0]
+    assert tr.lesson(first_step.text).split("\n")[0][:20] in last["text"]
+
+
+async def test_progress_shows_a_bar_per_week(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, ERIK, "en", "Erik")
+    await take_week(users, course, ERIK, 1)
+    await users.send(ERIK, "/progress", first_name="Erik", language_code="en")
+    await users.idle()
+    text = (await users.bot_messages(ERIK))[-1]["text"]
+    done = len(course.weeks[0].lessons)
+    assert f"Week 1: {'▓' * done} {done}/{done}" in text
+    assert f"Week 10: {'░' * len(course.weeks[9].lessons)} 0/" in text
+
+
+async def test_webhook_mode(settings_webhook: RunningBot, users: EmulatorClient) -> None:
+    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
+    await users.idle()
+    picker = (await users.bot_messages(ERIK))[-1]
+    assert picker["buttons"]
+
+
+@pytest.fixture
+async def settings_webhook(settings: Any, course: Course, unused_tcp_port: int) -> Any:
+    from dataclasses import replace
+
+    hooked = replace(
+        settings,
+        webhook_url=f"http://127.0.0.1:{unused_tcp_port}/telegram-hook",
+        webhook_secret="s3cret-token",
+        port=unused_tcp_port,
+    )
+    running = RunningBot(hooked, course)
+    await running.start()
+    try:
+        yield running
+    finally:
+        await running.stop()
+
+
+def test_no_user_facing_literal_bypasses_the_catalogs() -> None:
+    """Strings sent to people come from _(), ngettext() or lesson texts, never literals."""
+    import ast
+
+    offenders = []
+    for path in (ROOT / "bot" / "telegram").glob("*.py"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Call) and getattr(node.func, "attr", "") in {
+                "send_message",
+                "answer",
+                "edit_text",
+            }:
+                for arg in [*node.args, *(k.value for k in node.keywords)]:
+                    if isinstance(arg, ast.Constant) and isinstance(arg.value, str):
+                        offenders.append(f"{path.name}:{node.lineno}")
+            if isinstance(node, ast.Call) and getattr(node.func, "id", "") == "Outgoing":
+                first = node.args[0] if node.args else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    offenders.append(f"{path.name}:{node.lineno}")
+    assert offenders == []
+
+
+def test_the_database_file_is_under_the_configured_path(bot: RunningBot) -> None:
+    assert Path(bot.settings.database).exists()
+    mode = rows(bot, "PRAGMA journal_mode")[0][0]
+    assert mode == "wal"
+    assert json.loads(json.dumps({"ok": True}))["ok"]
