@@ -1,0 +1,47 @@
+"""The SQLite storage: one connection, numbered migrations, small repositories.
+
+The storage knows nothing of Telegram or of the engine's progress format: it
+keeps the progress as the string the engine serialised. Repositories are
+modules of functions taking the :class:`Database`::
+
+    db = await Database.open("data/bot.sqlite3")
+    person = await participants.get_by_telegram_id(db, user_id)
+    await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
+"""
+
+from bot.storage import groups, invites, jobs, participants, progress
+from bot.storage.database import Database, SchemaError
+from bot.storage.progress import commit_update, is_processed, purge_processed_updates
+from bot.storage.records import (
+    AlreadyExists,
+    AnswerRow,
+    CoachRecord,
+    GroupRecord,
+    InviteKind,
+    InviteRecord,
+    ParticipantNotFound,
+    ParticipantRecord,
+    QuizResultRow,
+)
+
+__all__ = [
+    "AlreadyExists",
+    "AnswerRow",
+    "CoachRecord",
+    "Database",
+    "GroupRecord",
+    "InviteKind",
+    "InviteRecord",
+    "ParticipantNotFound",
+    "ParticipantRecord",
+    "QuizResultRow",
+    "SchemaError",
+    "commit_update",
+    "groups",
+    "invites",
+    "is_processed",
+    "jobs",
+    "participants",
+    "progress",
+    "purge_processed_updates",
+]

@@ -1,0 +1,99 @@
+"""Groups of participants and the coaches who follow them."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from bot.storage.database import Database, from_iso, to_iso, utc_now
+from bot.storage.records import AlreadyExists, CoachRecord, GroupRecord, ParticipantRecord
+
+_SELECT_GROUP = f"SELECT {GroupRecord.COLUMNS} FROM groups"
+_SELECT_COACH = f"SELECT {CoachRecord.COLUMNS} FROM coaches"
+
+
+async def create_group(
+    db: Database,
+    name: str,
+    start_date: date,
+    self_paced: bool = False,
+    *,
+    now: datetime | None = None,
+) -> GroupRecord:
+    """A new group; :class:`AlreadyExists` when the name is taken."""
+    at = to_iso(now or utc_now())
+    cursor = await db.execute(
+        "INSERT INTO groups (name, start_date, self_paced, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (name) DO NOTHING",
+        (name, start_date.isoformat(), int(self_paced), at),
+    )
+    if cursor.rowcount == 0 or cursor.lastrowid is None:
+        raise AlreadyExists(f"group {name!r}")
+    return GroupRecord(cursor.lastrowid, name, start_date, self_paced, from_iso(at), None)
+
+
+async def get_group(db: Database, group_id: int) -> GroupRecord | None:
+    row = await db.fetch_one(f"{_SELECT_GROUP} WHERE id = ?", (group_id,))
+    return None if row is None else GroupRecord.from_row(row)
+
+
+async def get_group_by_name(db: Database, name: str) -> GroupRecord | None:
+    row = await db.fetch_one(f"{_SELECT_GROUP} WHERE name = ?", (name,))
+    return None if row is None else GroupRecord.from_row(row)
+
+
+async def list_groups(db: Database) -> list[GroupRecord]:
+    rows = await db.fetch_all(f"{_SELECT_GROUP} ORDER BY start_date, name")
+    return [GroupRecord.from_row(row) for row in rows]
+
+
+async def participants_of_group(db: Database, group_id: int) -> list[ParticipantRecord]:
+    rows = await db.fetch_all(
+        f"SELECT {ParticipantRecord.COLUMNS} FROM participants"
+        " WHERE group_id = ? ORDER BY first_name, id",
+        (group_id,),
+    )
+    return [ParticipantRecord.from_row(row) for row in rows]
+
+
+async def add_coach(
+    db: Database,
+    telegram_id: int,
+    first_name: str,
+    language: str | None,
+    *,
+    now: datetime | None = None,
+) -> CoachRecord:
+    """A new coach; :class:`AlreadyExists` when the Telegram id is a coach already."""
+    at = to_iso(now or utc_now())
+    cursor = await db.execute(
+        "INSERT INTO coaches (telegram_id, first_name, language, created_at) VALUES (?, ?, ?, ?)"
+        " ON CONFLICT (telegram_id) DO NOTHING",
+        (telegram_id, first_name, language, at),
+    )
+    if cursor.rowcount == 0 or cursor.lastrowid is None:
+        raise AlreadyExists(f"coach with Telegram id {telegram_id}")
+    return CoachRecord(cursor.lastrowid, telegram_id, first_name, language, from_iso(at))
+
+
+async def get_coach_by_telegram_id(db: Database, telegram_id: int) -> CoachRecord | None:
+    row = await db.fetch_one(f"{_SELECT_COACH} WHERE telegram_id = ?", (telegram_id,))
+    return None if row is None else CoachRecord.from_row(row)
+
+
+async def add_coach_to_group(db: Database, group_id: int, coach_id: int) -> None:
+    """Let the coach follow the group (nothing changes if they do already)."""
+    await db.execute(
+        "INSERT INTO group_coaches (group_id, coach_id) VALUES (?, ?)"
+        " ON CONFLICT (group_id, coach_id) DO NOTHING",
+        (group_id, coach_id),
+    )
+
+
+async def groups_of_coach(db: Database, coach_id: int) -> list[GroupRecord]:
+    rows = await db.fetch_all(
+        "SELECT g.id, g.name, g.start_date, g.self_paced, g.created_at, g.ended_at"
+        " FROM groups g JOIN group_coaches gc ON gc.group_id = g.id"
+        " WHERE gc.coach_id = ? ORDER BY g.start_date, g.name",
+        (coach_id,),
+    )
+    return [GroupRecord.from_row(row) for row in rows]

@@ -1,0 +1,87 @@
+"""Invite codes (only their hashes are stored) and the rate limit on wrong ones."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from bot.storage.database import Database, from_iso, to_iso, utc_now
+from bot.storage.records import InviteKind, InviteRecord
+
+
+async def create_invite(
+    db: Database,
+    code_hash: str,
+    kind: InviteKind,
+    group_id: int | None,
+    created_by: int | None,
+    uses_left: int | None,
+    expires_at: datetime,
+    *,
+    now: datetime | None = None,
+) -> InviteRecord:
+    """Store an invite by the sha256 of its code; ``uses_left=None``: unlimited until expiry.
+
+    A participant invite needs a group (``sqlite3.IntegrityError`` otherwise).
+    """
+    at = to_iso(now or utc_now())
+    await db.execute(
+        "INSERT INTO invites (code_hash, kind, group_id, created_by, uses_left, expires_at,"
+        " created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
+        (code_hash, str(kind), group_id, created_by, uses_left, to_iso(expires_at), at),
+    )
+    return InviteRecord(
+        code_hash=code_hash,
+        kind=InviteKind(kind),
+        group_id=group_id,
+        created_by=created_by,
+        uses_left=uses_left,
+        expires_at=from_iso(to_iso(expires_at)),
+        created_at=from_iso(at),
+    )
+
+
+async def redeem_invite(
+    db: Database, code_hash: str, now: datetime | None = None
+) -> InviteRecord | None:
+    """Use an invite once: None when it is unknown, expired or used up.
+
+    The check and the decrement are one statement, so two people redeeming the
+    last use at the same moment cannot both get it.
+    """
+    rows = await db.fetch_all(
+        "UPDATE invites SET uses_left = uses_left - 1"
+        " WHERE code_hash = ? AND expires_at > ? AND (uses_left IS NULL OR uses_left > 0)"
+        f" RETURNING {InviteRecord.COLUMNS}",
+        (code_hash, to_iso(now or utc_now())),
+    )
+    return InviteRecord.from_row(rows[0]) if rows else None
+
+
+async def purge_expired_invites(db: Database, now: datetime | None = None) -> int:
+    cursor = await db.execute(
+        "DELETE FROM invites WHERE expires_at <= ?", (to_iso(now or utc_now()),)
+    )
+    return cursor.rowcount
+
+
+async def record_start_attempt(db: Database, telegram_id: int, at: datetime | None = None) -> None:
+    """Someone tried a wrong invite code."""
+    await db.execute(
+        "INSERT INTO start_attempts (telegram_id, attempted_at) VALUES (?, ?)",
+        (telegram_id, to_iso(at or utc_now())),
+    )
+
+
+async def count_start_attempts(db: Database, telegram_id: int, since: datetime) -> int:
+    value = await db.fetch_value(
+        "SELECT COUNT(*) FROM start_attempts WHERE telegram_id = ? AND attempted_at >= ?",
+        (telegram_id, to_iso(since)),
+    )
+    return int(value)
+
+
+async def purge_start_attempts(db: Database, older_than: datetime) -> int:
+    cursor = await db.execute(
+        "DELETE FROM start_attempts WHERE attempted_at < ?", (to_iso(older_than),)
+    )
+    return cursor.rowcount

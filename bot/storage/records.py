@@ -1,0 +1,148 @@
+"""What the storage hands out and takes in: small immutable records."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import date, datetime
+from enum import StrEnum
+
+from bot.storage.database import from_iso, from_iso_or_none
+
+
+class AlreadyExists(Exception):
+    """A row with the same unique key (a Telegram id, a group name) is stored already."""
+
+
+class ParticipantNotFound(LookupError):
+    """The participant is not stored (any more: they may have erased their data)."""
+
+
+class InviteKind(StrEnum):
+    COACH = "coach"
+    PARTICIPANT = "participant"
+
+
+@dataclass(frozen=True, slots=True)
+class ParticipantRecord:
+    id: int
+    telegram_id: int
+    first_name: str
+    language: str | None
+    group_id: int | None
+    consent_at: datetime | None
+    created_at: datetime
+    last_active_at: datetime
+    blocked_at: datetime | None
+
+    COLUMNS = (
+        "id, telegram_id, first_name, language, group_id,"
+        " consent_at, created_at, last_active_at, blocked_at"
+    )
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> ParticipantRecord:
+        return cls(
+            id=row["id"],
+            telegram_id=row["telegram_id"],
+            first_name=row["first_name"],
+            language=row["language"],
+            group_id=row["group_id"],
+            consent_at=from_iso_or_none(row["consent_at"]),
+            created_at=from_iso(row["created_at"]),
+            last_active_at=from_iso(row["last_active_at"]),
+            blocked_at=from_iso_or_none(row["blocked_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class GroupRecord:
+    id: int
+    name: str
+    start_date: date
+    self_paced: bool
+    created_at: datetime
+    ended_at: datetime | None
+
+    COLUMNS = "id, name, start_date, self_paced, created_at, ended_at"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> GroupRecord:
+        return cls(
+            id=row["id"],
+            name=row["name"],
+            start_date=date.fromisoformat(row["start_date"]),
+            self_paced=bool(row["self_paced"]),
+            created_at=from_iso(row["created_at"]),
+            ended_at=from_iso_or_none(row["ended_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class CoachRecord:
+    id: int
+    telegram_id: int
+    first_name: str
+    language: str | None
+    created_at: datetime
+
+    COLUMNS = "id, telegram_id, first_name, language, created_at"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> CoachRecord:
+        return cls(
+            id=row["id"],
+            telegram_id=row["telegram_id"],
+            first_name=row["first_name"],
+            language=row["language"],
+            created_at=from_iso(row["created_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    code_hash: str
+    kind: InviteKind
+    group_id: int | None
+    created_by: int | None
+    uses_left: int | None
+    """Uses left after this one; None: unlimited until the invite expires."""
+    expires_at: datetime
+    created_at: datetime
+
+    COLUMNS = "code_hash, kind, group_id, created_by, uses_left, expires_at, created_at"
+
+    @classmethod
+    def from_row(cls, row: sqlite3.Row) -> InviteRecord:
+        return cls(
+            code_hash=row["code_hash"],
+            kind=InviteKind(row["kind"]),
+            group_id=row["group_id"],
+            created_by=row["created_by"],
+            uses_left=row["uses_left"],
+            expires_at=from_iso(row["expires_at"]),
+            created_at=from_iso(row["created_at"]),
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerRow:
+    """One answer to log. ``answer``: the option ids joined by ",", or the upload kind."""
+
+    week_id: str
+    lesson_id: str
+    question_id: str
+    attempt: int
+    correct: bool
+    answer: str
+
+
+@dataclass(frozen=True, slots=True)
+class QuizResultRow:
+    """One finished run of a lesson's quiz."""
+
+    week_id: str
+    lesson_id: str
+    run: int
+    score_percent: int
+    passed: bool
