@@ -33,7 +33,7 @@ def course() -> Course:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(webhook_retry_delay=0.05) as running:
+    async with Emulator(webhook_retry_delay=0.05, idle_quiet=0.3) as running:
         yield running
 
 

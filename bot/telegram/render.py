@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
@@ -85,12 +85,8 @@ class Renderer:
     # ------------------------------------------------------------ actions
 
     def render(self, actions: Iterable[ev.Action]) -> list[Outgoing]:
-        out: list[Outgoing] = []
-        for action in actions:
-            rendered = self.render_one(action)
-            if rendered is not None:
-                out.append(rendered)
-        return out
+        out = [r for r in map(self.render_one, actions) if r is not None]
+        return coalesce(out)
 
     def render_one(self, action: ev.Action) -> Outgoing | None:
         match action:
@@ -323,6 +319,35 @@ class Renderer:
                 line += f" · {summary.average_percent} %"
             lines.append(line)
         return self.finish("\n".join(lines))
+
+
+MESSAGE_LIMIT = 4096
+
+
+def coalesce(messages: list[Outgoing]) -> list[Outgoing]:
+    """Join a plain message into the one after it, so a reply is one bubble, not three.
+
+    Feedback, "lesson done" and the next card arrive together on the phone and
+    cost one call to Telegram instead of several. Messages with media, buttons
+    or an edit keep their own place.
+    """
+    merged: list[Outgoing] = []
+    for message in messages:
+        previous = merged[-1] if merged else None
+        if (
+            previous is not None
+            and not previous.buttons
+            and previous.photo is None
+            and previous.audio is None
+            and not previous.edit
+            and not message.edit
+            and message.photo is None
+            and len(previous.text) + len(message.text) + 2 <= MESSAGE_LIMIT
+        ):
+            merged[-1] = replace(message, text=f"{previous.text}\n\n{message.text}")
+        else:
+            merged.append(message)
+    return merged
 
 
 def isolate_latin(text: str) -> str:

@@ -1,0 +1,136 @@
+"""The benchmark's load: the emulator and simulated participants in a process of their own.
+
+`python -m bot.bench_driver course|echo N` prints the emulator's URL, waits for
+"go" on stdin, lets N participants act at once through the emulator's state
+(no HTTP on the load side, so the driver's own cost stays small), and prints
+one JSON line of figures: updates, seconds and each update's latency.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from collections import defaultdict
+from typing import Any
+
+from bot.bench import ACTIONS_PER_PARTICIPANT
+from bot.config import load_settings
+from bot.course.loader import load_course
+from bot.course.model import Course
+from bot.emulator.server import Emulator
+from bot.emulator.state import EmulatorState
+from bot.simulation import Press, SimulatedParticipant
+from bot.telegram import callbacks
+
+FIRST_USER = 10_000
+QUIET_SECONDS = 0.02
+
+
+class Replies:
+    """Wakes a participant when the bot changes their chat (a message, an edit, an answer)."""
+
+    def __init__(self, state: EmulatorState):
+        self.state = state
+        self.events: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
+        self.changed_at: dict[int, float] = {}
+        self.expecting: set[int] = set()
+        state.subscribe(self.changed)
+
+    def changed(self, user_id: int) -> None:
+        if user_id in self.expecting:
+            self.changed_at.setdefault(user_id, time.perf_counter())
+            self.events[user_id].set()
+
+    async def wait(self, user_id: int) -> float:
+        """Seconds from now's update to the first reply; then wait for the bot to finish."""
+        await asyncio.wait_for(self.events[user_id].wait(), 60)
+        first = self.changed_at.pop(user_id)
+        while True:  # let the rest of the reply arrive before acting again
+            self.events[user_id].clear()
+            try:
+                await asyncio.wait_for(self.events[user_id].wait(), QUIET_SECONDS)
+            except TimeoutError:
+                break
+        self.changed_at.pop(user_id, None)
+        return first
+
+    def expect(self, user_id: int) -> None:
+        self.events[user_id].clear()
+        self.changed_at.pop(user_id, None)
+        self.expecting.add(user_id)
+
+
+async def participant(
+    state: EmulatorState, replies: Replies, course: Course | None, user_id: int
+) -> list[float]:
+    latencies = []
+    for n in range(ACTIONS_PER_PARTICIPANT):
+        started = time.perf_counter()
+        if course is None:
+            state.user_message(user_id, f"hello {n}", first_name="Echo")
+        elif not act(state, course, user_id, n):
+            break
+        replies.expect(user_id)  # after queueing: the user's own message is no reply
+        first = await replies.wait(user_id)
+        latencies.append((first - started) * 1000)
+    return latencies
+
+
+def act(state: EmulatorState, course: Course, user_id: int, n: int) -> bool:
+    """One move of a participant taking the course: /start, language, consent, then lessons."""
+    if n == 0:
+        state.user_message(user_id, "/start", first_name="Amina", language_code="sv")
+        return True
+    messages = [m for m in state.chat_view(user_id)["messages"] if m["from"] == "bot"]
+    last = next((m for m in reversed(messages) if m.get("buttons")), None)
+    if last is None:
+        return False
+    setting = next(
+        (b["data"] for row in last["buttons"] for b in row if b["data"].startswith("1S")), None
+    )
+    if setting is not None:
+        wanted = (
+            callbacks.setting("lang", "sv")
+            if "lang" in setting
+            else callbacks.setting("consent", "yes")
+        )
+        state.user_press(user_id, last["message_id"], wanted)
+        return True
+    player = SimulatedParticipant(None, course, user_id)  # type: ignore[arg-type]
+    choice = player.choose(last)
+    if choice == "upload":
+        state.user_upload(user_id, "document", ("CV.pdf", "application/pdf", b"%PDF-1.4"))
+        return True
+    if not isinstance(choice, Press):
+        return False
+    state.user_press(user_id, choice.message_id, choice.data)
+    return True
+
+
+async def main(kind: str, participants: int) -> None:
+    course = load_course(load_settings().lessons_dir) if kind == "course" else None
+    async with Emulator() as emulator:
+        print(emulator.url, flush=True)
+        loop = asyncio.get_running_loop()
+        await loop.run_in_executor(None, sys.stdin.readline)
+        replies = Replies(emulator.state)
+        started = time.perf_counter()
+        users = range(FIRST_USER, FIRST_USER + participants)
+        results = await asyncio.gather(
+            *(participant(emulator.state, replies, course, u) for u in users)
+        )
+        seconds = time.perf_counter() - started
+        latencies = [x for r in results for x in r]
+        figures: dict[str, Any] = {
+            "updates": len(latencies),
+            "seconds": seconds,
+            "latencies_ms": latencies,
+        }
+        print(json.dumps(figures), flush=True)
+        await loop.run_in_executor(None, sys.stdin.readline)  # the bot has stopped
+
+
+if __name__ == "__main__":
+    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
