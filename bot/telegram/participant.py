@@ -20,7 +20,14 @@ from bot.course.model import UploadKind
 from bot.course.progress import Progress, Stage
 from bot.course.summary import summarize
 from bot.i18n.languages import LANGUAGES, choose_language, native_name
-from bot.storage import AnswerRow, QuizResultRow, commit_update, participants, progress
+from bot.storage import (
+    AlreadyExists,
+    AnswerRow,
+    QuizResultRow,
+    commit_update,
+    participants,
+    progress,
+)
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands, privacy
 from bot.telegram.render import REFUSALS, Button, Outgoing
@@ -44,7 +51,12 @@ async def start(update: Update, context: Context) -> None:
     person = await participants.get_by_telegram_id(rt.db, user.id)
     if person is None:
         language = choose_language(user.language_code)
-        person = await participants.create(rt.db, user.id, user.first_name or "", language)
+        try:
+            person = await participants.create(rt.db, user.id, user.first_name or "", language)
+        except AlreadyExists:  # a second /start raced the first
+            person = await participants.get_by_telegram_id(rt.db, user.id)
+            if person is None:
+                return
     if person.consent_at is None:
         await send_all(context, user.id, [language_picker(context, person.language)])
         return
