@@ -25,6 +25,7 @@ class Settings:
     retention_months: int = 12
     quiet_days: int = 7
     chat_messages_per_second: float = 1.0
+    bot_username: str = "rakna_med_mig_bot"
 
     @property
     def base_file_url(self) -> str:
@@ -64,4 +65,5 @@ def load_settings(
         retention_months=int(env.get("RETENTION_MONTHS", "12")),
         quiet_days=int(env.get("QUIET_DAYS", "7")),
         chat_messages_per_second=float(env.get("CHAT_MESSAGES_PER_SECOND", "1")),
+        bot_username=env.get("BOT_USERNAME", "rakna_med_mig_bot").lstrip("@"),
     )

@@ -1,0 +1,74 @@
+"""Forgetting on time: groups that ended long ago go, with everyone and everything in them.
+
+A group ends when ``ended_at`` is set, or else a course length after its start.
+Once that lies further back than the retention period, its participants (and
+with them their progress, answers and quiz results), its departures, invites and
+coach links are deleted, and so are coaches who follow no group any more.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+
+from bot.storage.database import Database, from_iso_or_none, utc_now
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same time ``months`` calendar months earlier (the 31st becomes the month's last day)."""
+    total = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(total, 12)
+    first_of_next = date(year + (month + 1) // 12, (month + 1) % 12 + 1, 1)
+    last_day = (first_of_next - timedelta(days=1)).day
+    return moment.replace(year=year, month=month + 1, day=min(moment.day, last_day))
+
+
+async def expired_groups(db: Database, cutoff: datetime, course_length: timedelta) -> list[int]:
+    """Ids of groups that ended before ``cutoff``."""
+    rows = await db.fetch_all("SELECT id, start_date, ended_at FROM groups")
+    found = []
+    for row in rows:
+        ended = from_iso_or_none(row["ended_at"])
+        end_day = ended.date() if ended else date.fromisoformat(row["start_date"]) + course_length
+        if end_day < cutoff.date():
+            found.append(int(row["id"]))
+    return found
+
+
+async def purge_group(db: Database, group_id: int) -> int:
+    """Delete a group and everything about its people; returns how many participants went."""
+    async with db.transaction() as conn:
+        coaches = [
+            int(r[0])
+            for r in await conn.execute_fetchall(
+                "SELECT coach_id FROM group_coaches WHERE group_id = ?", (group_id,)
+            )
+        ]
+        await conn.execute(
+            "DELETE FROM start_attempts WHERE telegram_id IN"
+            " (SELECT telegram_id FROM participants WHERE group_id = ?)",
+            (group_id,),
+        )
+        cursor = await conn.execute("DELETE FROM participants WHERE group_id = ?", (group_id,))
+        gone = cursor.rowcount
+        await conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+        for coach_id in coaches:
+            await conn.execute(
+                "DELETE FROM coaches WHERE id = ? AND NOT EXISTS"
+                " (SELECT 1 FROM group_coaches WHERE coach_id = ?)",
+                (coach_id, coach_id),
+            )
+    return gone
+
+
+async def purge_expired(
+    db: Database,
+    retention_months: int,
+    course_length: timedelta,
+    now: datetime | None = None,
+) -> list[int]:
+    """Purge every group that ended more than ``retention_months`` ago; returns their ids."""
+    cutoff = months_before(now or utc_now(), retention_months)
+    groups = await expired_groups(db, cutoff, course_length)
+    for group_id in groups:
+        await purge_group(db, group_id)
+    return groups
