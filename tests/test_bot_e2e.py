@@ -432,3 +432,22 @@ def test_the_database_file_is_under_the_configured_path(bot: RunningBot) -> None
     mode = rows(bot, "PRAGMA journal_mode")[0][0]
     assert mode == "wal"
     assert json.loads(json.dumps({"ok": True}))["ok"]
+
+
+async def test_an_unexpected_error_gets_an_apology_not_a_traceback(
+    bot: RunningBot, users: EmulatorClient, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    before = stored_progress(bot, ERIK)
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise RuntimeError("a bug in the engine")
+
+    monkeypatch.setattr("bot.telegram.participant.handle", broken)
+    await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
+    await users.idle()
+    apology = (await users.bot_messages(ERIK))[-1]["text"]
+    tr = translator(ROOT / "locales", "sv")
+    assert apology == tr._("Sorry, something went wrong on my side. Please try /continue.")
+    assert "RuntimeError" not in apology and "Traceback" not in apology
+    assert stored_progress(bot, ERIK) == before
