@@ -451,3 +451,31 @@ async def test_an_unexpected_error_gets_an_apology_not_a_traceback(
     assert apology == tr._("Sorry, something went wrong on my side. Please try /continue.")
     assert "RuntimeError" not in apology and "Traceback" not in apology
     assert stored_progress(bot, ERIK) == before
+
+
+async def test_a_step_with_an_image_arrives_as_a_photo_with_its_caption(
+    settings: Any, users: EmulatorClient
+) -> None:
+    from dataclasses import replace
+
+    from bot.course.loader import load_course
+
+    fixture = ROOT / "tests" / "fixtures" / "lessons" / "valid"
+    small = load_course(fixture)
+    running = RunningBot(replace(settings, lessons_dir=fixture), small)
+    await running.start()
+    try:
+        await join(users, ERIK, "sv", "Erik")
+        for _ in range(5):
+            message = (await users.bot_messages(ERIK))[-1]
+            if message.get("photo"):
+                break
+            await users.press(ERIK, *await button(users, ERIK, "1n"))
+            await users.idle()
+        assert message.get("photo"), "no step with an image was shown"
+        assert "Så här ser knappen ut." in message["caption"]
+        image = (fixture / "media" / "pixel.png").read_bytes()
+        assert await users.media(message["photo"]["url"]) == image
+        assert message["buttons"]  # the Next button sits under the photo
+    finally:
+        await running.stop()
