@@ -16,7 +16,7 @@ from bot.config import Settings
 from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.storage import Database
-from bot.telegram import commands, participant, privacy
+from bot.telegram import coach, coach_callbacks, coach_jobs, commands, participant, privacy
 from bot.telegram.errors import on_error
 from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.runtime import Runtime
@@ -24,6 +24,8 @@ from bot.telegram.runtime import Runtime
 # DESIGN.md: a bounded number of concurrent updates keeps PTB's full rate; 256
 # makes httpx scan a large connection pool on every request.
 CONCURRENT_UPDATES = 16
+# The coaches' handlers run first (see register_handlers).
+COACHES = -1
 
 
 def build_application(
@@ -54,6 +56,29 @@ def build_application(
 
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
+
+    # Coaches: their commands, buttons and jobs. An earlier handler group, so a
+    # coach's /start, /help, /language or text is answered as a coach's; each
+    # coach handler ends the update with ApplicationHandlerStop when it answered,
+    # and lets everyone else through to the participant's handlers below.
+    application.add_handler(
+        CommandHandler("start", coach.start_gate, filters=private, has_args=False), COACHES
+    )
+    application.add_handler(CommandHandler("help", coach.help_gate, filters=private), COACHES)
+    application.add_handler(
+        CommandHandler("language", coach.language_gate, filters=private), COACHES
+    )
+    application.add_handler(CommandHandler("group", coach.group_command, filters=private), COACHES)
+    application.add_handler(
+        CommandHandler("invite", coach.invite_command, filters=private), COACHES
+    )
+    application.add_handler(
+        CallbackQueryHandler(coach.press, pattern=coach_callbacks.PATTERN), COACHES
+    )
+    application.add_handler(
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
+    )
+    coach_jobs.schedule(application)
 
     # Commands a participant uses.
     application.add_handler(CommandHandler("start", participant.start, filters=private))

@@ -29,7 +29,7 @@ from bot.storage import (
     progress,
 )
 from bot.storage.records import ParticipantRecord
-from bot.telegram import callbacks, commands, privacy
+from bot.telegram import callbacks, commands, joining, privacy
 from bot.telegram.render import REFUSALS, Button, Outgoing
 from bot.telegram.runtime import Context, runtime
 from bot.telegram.sending import send_all
@@ -48,7 +48,12 @@ async def start(update: Update, context: Context) -> None:
         return
     if update.effective_chat.type != ChatType.PRIVATE:
         return
-    person = await participants.get_by_telegram_id(rt.db, user.id)
+    if context.args:  # a deep link's invite code: a coach's, or a participant's for a group
+        person = await joining.join_with_code(update, context, context.args[0])
+        if person is None:
+            return  # answered already: a coach joined, or the code was refused
+    else:
+        person = await participants.get_by_telegram_id(rt.db, user.id)
     if person is None:
         language = choose_language(user.language_code)
         try:

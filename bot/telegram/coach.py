@@ -1,0 +1,362 @@
+"""The coach's side of the bot: /group, /invite, their buttons, and their language.
+
+Every handler here runs before the participant's (application.py registers
+them in their own, earlier handler group) and ends the update's handling with
+``ApplicationHandlerStop`` when it answered it. The gates for /start, /help,
+/language and plain text answer coaches only and let everyone else through to
+the participant's handlers.
+
+Access is checked on every command and every press, never trusted from the
+button: the presser must be a coach, must follow the group the data names, and
+a participant the data names must be in that group. Anyone else gets a polite
+refusal and sees nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import NoReturn
+from zoneinfo import ZoneInfo
+
+from telegram import BotCommandScopeChat, CallbackQuery, Update
+from telegram.error import TelegramError
+from telegram.ext import ApplicationHandlerStop
+
+from bot import invitations
+from bot.i18n.languages import choose_language, native_name
+from bot.i18n.translator import N_, Translator
+from bot.reports import chart, export
+from bot.reports.progress import GroupFacts, GroupReport, build_report, wrong_at_first
+from bot.storage import CoachRecord, GroupRecord, InviteKind, groups, participants
+from bot.storage.coaching import follows, set_language
+from bot.storage.database import utc_now
+from bot.storage.reports import group_facts, participant_in_group
+from bot.telegram import coach_callbacks as cb
+from bot.telegram import coach_render as view
+from bot.telegram.commands import menu
+from bot.telegram.runtime import Context, Runtime, runtime
+from bot.telegram.sending import send_all
+
+log = logging.getLogger(__name__)
+
+COACH: tuple[tuple[str, str], ...] = (
+    ("group", N_("see how your participants are doing")),
+    ("invite", N_("make a link for participants")),
+    ("language", N_("change the language")),
+    ("help", N_("what the bot can do")),
+)
+FOR_COACHES = N_("That is for coaches. Write /help to see what you can do.")
+NOT_YOURS = N_("That is not in one of your groups.")
+STALE = N_("That button is no longer active. Write /group to start again.")
+
+
+def _handled() -> NoReturn:
+    """The coach's side answered: the participant's handlers must not run as well."""
+    raise ApplicationHandlerStop
+
+
+async def current_coach(update: Update, context: Context) -> CoachRecord | None:
+    user = update.effective_user
+    if user is None:
+        return None
+    return await groups.get_coach_by_telegram_id(runtime(context).db, user.id)
+
+
+def coach_translator(rt: Runtime, coach: CoachRecord) -> Translator:
+    """Swedish unless the coach chose another language."""
+    return rt.translator(coach.language)
+
+
+async def _refusal_translator(update: Update, context: Context) -> Translator:
+    """A non-coach is answered in their own language: the participant's, else their phone's."""
+    rt, user = runtime(context), update.effective_user
+    person = await participants.get_by_telegram_id(rt.db, user.id) if user else None
+    if person is not None:
+        return rt.translator(person.language)
+    return rt.translator(choose_language(user.language_code if user else None))
+
+
+# ---------------------------------------------------------------- gates for shared commands
+
+
+async def start_gate(update: Update, context: Context) -> None:
+    """/start without a code: a coach gets their help, never a participant record."""
+    coach = await current_coach(update, context)
+    if coach is not None:
+        await send_help(context, coach)
+        _handled()
+
+
+async def help_gate(update: Update, context: Context) -> None:
+    coach = await current_coach(update, context)
+    if coach is not None:
+        await send_help(context, coach)
+        _handled()
+
+
+async def language_gate(update: Update, context: Context) -> None:
+    coach = await current_coach(update, context)
+    if coach is not None:
+        tr = coach_translator(runtime(context), coach)
+        await send_all(context, coach.telegram_id, [view.language_picker(tr)])
+        _handled()
+
+
+async def text_gate(update: Update, context: Context) -> None:
+    coach = await current_coach(update, context)
+    if coach is not None:
+        await send_help(context, coach)
+        _handled()
+
+
+async def send_help(context: Context, coach: CoachRecord, greeting: str | None = None) -> None:
+    rt = runtime(context)
+    tr = coach_translator(rt, coach)
+    followed = await groups.groups_of_coach(rt.db, coach.id)
+    lines = [greeting] if greeting else []
+    if followed:
+        names = ", ".join(g.name for g in followed)
+        lines.append(tr._("You follow: {groups}.").format(groups=names))
+    else:
+        lines.append(tr._("You follow no group yet. Ask the administrator for a coach link."))
+    lines += [""] + [f"/{name} – {tr._(description)}" for name, description in COACH]
+    await send_all(context, coach.telegram_id, view.as_messages(tr, lines))
+
+
+async def set_coach_menu(context: Context, coach: CoachRecord, tr: Translator) -> None:
+    """The coach's own command menu, in their language (a convenience: never fails a step)."""
+    try:
+        await context.bot.set_my_commands(
+            menu(tr, COACH), scope=BotCommandScopeChat(coach.telegram_id)
+        )
+    except TelegramError as error:
+        log.warning("could not set the coach menu for %s: %s", coach.id, error)
+
+
+# ---------------------------------------------------------------- commands
+
+
+async def group_command(update: Update, context: Context) -> None:
+    """/group: the overview, after choosing the group when there are several."""
+    coach = await _coach_or_refuse(update, context)
+    rt = runtime(context)
+    tr = coach_translator(rt, coach)
+    followed = await groups.groups_of_coach(rt.db, coach.id)
+    if len(followed) == 1:
+        await send_overview(context, coach, followed[0])
+    else:
+        await _pick_group(context, coach, tr, followed, for_invite=False)
+    _handled()
+
+
+async def invite_command(update: Update, context: Context) -> None:
+    """/invite: a participant link for one of the coach's groups."""
+    coach = await _coach_or_refuse(update, context)
+    rt = runtime(context)
+    tr = coach_translator(rt, coach)
+    followed = await groups.groups_of_coach(rt.db, coach.id)
+    if len(followed) == 1:
+        await send_all(context, coach.telegram_id, [view.invite_presets(tr, followed[0])])
+    else:
+        await _pick_group(context, coach, tr, followed, for_invite=True)
+    _handled()
+
+
+async def _coach_or_refuse(update: Update, context: Context) -> CoachRecord:
+    coach = await current_coach(update, context)
+    if coach is None:
+        user = update.effective_user
+        if user is not None:
+            tr = await _refusal_translator(update, context)
+            await send_all(context, user.id, view.as_messages(tr, [tr._(FOR_COACHES)]))
+        _handled()
+    return coach
+
+
+async def _pick_group(
+    context: Context,
+    coach: CoachRecord,
+    tr: Translator,
+    followed: list[GroupRecord],
+    *,
+    for_invite: bool,
+) -> None:
+    if not followed:
+        text = tr._("You follow no group yet. Ask the administrator for a coach link.")
+        await send_all(context, coach.telegram_id, view.as_messages(tr, [text]))
+        return
+    await send_all(context, coach.telegram_id, [view.group_picker(tr, followed, for_invite)])
+
+
+# ---------------------------------------------------------------- presses
+
+
+async def press(update: Update, context: Context) -> None:
+    """A coach's button: decoded strictly, then checked against who presses it."""
+    query = update.callback_query
+    if query is None:
+        _handled()
+    coach = await current_coach(update, context)
+    decoded = cb.decode(query.data)
+    if coach is None:
+        await query.answer((await _refusal_translator(update, context))._(FOR_COACHES))
+        _handled()
+    rt = runtime(context)
+    tr = coach_translator(rt, coach)
+    if decoded is None:
+        await query.answer(tr._(STALE))
+    elif decoded.op == "L" and decoded.value is not None:
+        await query.answer()
+        await _choose_language(context, coach, decoded.value)
+    else:
+        await _group_press(context, query, coach, tr, decoded)
+    _handled()
+
+
+async def _group_press(
+    context: Context, query: CallbackQuery, coach: CoachRecord, tr: Translator, press: cb.CoachPress
+) -> None:
+    rt = runtime(context)
+    group = await _followed_group(rt, coach, press.group_id)
+    if group is None:
+        await query.answer(tr._(NOT_YOURS))
+        return
+    if press.participant_id is not None and not await participant_in_group(
+        rt.db, press.participant_id, group.id
+    ):
+        await query.answer(tr._(NOT_YOURS))
+        return
+    await query.answer()
+    match press.op:
+        case "G":
+            await send_overview(context, coach, group)
+        case "P" if press.participant_id is not None:
+            await send_detail(context, coach, group, press.participant_id)
+        case "Q":
+            report = await group_report(rt, group)
+            await send_all(context, coach.telegram_id, view.hard_questions(tr, report))
+        case "F":
+            await send_export(context, coach, group, press.value or "x")
+        case "V":
+            await send_chart(context, coach, group)
+        case "I":
+            await _invite_press(context, coach, tr, group, press.value)
+
+
+async def _followed_group(
+    rt: Runtime, coach: CoachRecord, group_id: int | None
+) -> GroupRecord | None:
+    if group_id is None or not await follows(rt.db, coach.id, group_id):
+        return None
+    return await groups.get_group(rt.db, group_id)
+
+
+async def _choose_language(context: Context, coach: CoachRecord, code: str) -> None:
+    rt = runtime(context)
+    await set_language(rt.db, coach.id, code)
+    tr = rt.translator(code)
+    await set_coach_menu(context, coach, tr)
+    said = tr._("Good! I will write in {language} now.").format(language=native_name(code))
+    await send_all(context, coach.telegram_id, view.as_messages(tr, [said]))
+
+
+# ---------------------------------------------------------------- the views
+
+
+async def group_report(rt: Runtime, group: GroupRecord) -> GroupReport:
+    return (await _report_and_facts(rt, group))[0]
+
+
+async def _report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupReport, GroupFacts]:
+    facts = await group_facts(rt.db, group)
+    report = build_report(
+        rt.course,
+        facts,
+        utc_now(),
+        quiet_days=rt.settings.quiet_days,
+        timezone=rt.settings.timezone,
+    )
+    return report, facts
+
+
+async def send_overview(context: Context, coach: CoachRecord, group: GroupRecord) -> None:
+    rt = runtime(context)
+    report = await group_report(rt, group)
+    tr = coach_translator(rt, coach)
+    await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report))
+
+
+async def send_detail(
+    context: Context, coach: CoachRecord, group: GroupRecord, participant_id: int
+) -> None:
+    rt = runtime(context)
+    report, facts = await _report_and_facts(rt, group)
+    line = report.line(participant_id)
+    tr = coach_translator(rt, coach)
+    if line is None:  # erased between the overview and the press
+        await send_all(context, coach.telegram_id, view.as_messages(tr, [tr._(NOT_YOURS)]))
+        return
+    wrong = wrong_at_first(rt.course, facts.answers, participant_id)
+    await send_all(context, coach.telegram_id, view.detail(tr, report, line, wrong))
+
+
+async def send_export(context: Context, coach: CoachRecord, group: GroupRecord, fmt: str) -> None:
+    """The spreadsheet is built off the event loop: a big group takes a moment."""
+    rt = runtime(context)
+    report = await group_report(rt, group)
+    tr = coach_translator(rt, coach)
+    if fmt == "c":
+        data = await asyncio.to_thread(export.to_csv, tr, report, rt.settings.timezone)
+        name = export.file_name(report, "csv")
+    else:
+        data = await asyncio.to_thread(export.to_xlsx, tr, report, rt.settings.timezone)
+        name = export.file_name(report, "xlsx")
+    caption = tr._("{group}: first names only. Keep the file safe.").format(group=group.name)
+    await context.bot.send_document(
+        coach.telegram_id, document=data, filename=name, caption=tr.message(caption)
+    )
+
+
+async def send_chart(context: Context, coach: CoachRecord, group: GroupRecord) -> None:
+    rt = runtime(context)
+    report = await group_report(rt, group)
+    tr = coach_translator(rt, coach)
+    png = await asyncio.to_thread(chart.progress_chart, tr, rt.course, report)
+    caption = tr._("{group}: lessons done per participant.").format(group=group.name)
+    await context.bot.send_photo(coach.telegram_id, photo=png, caption=tr.message(caption))
+
+
+async def _invite_press(
+    context: Context, coach: CoachRecord, tr: Translator, group: GroupRecord, preset: str | None
+) -> None:
+    if preset is None:
+        await send_all(context, coach.telegram_id, [view.invite_presets(tr, group)])
+        return
+    rt = runtime(context)
+    chosen = cb.INVITE_PRESETS[int(preset)]
+    code, expires = await invitations.issue(
+        rt.db,
+        InviteKind.PARTICIPANT,
+        group.id,
+        uses=chosen.people,
+        days=chosen.days,
+        created_by=coach.id,
+    )
+    link = invitations.deep_link(rt.settings.bot_username, code)
+    text = tr.ngettext(
+        "The link for {group}:\n{link}\n\nIt works for {n} person, until {date}. Show the QR "
+        "code at the first meeting: participants scan it with their phone's camera.",
+        "The link for {group}:\n{link}\n\nIt works for {n} people, until {date}. Show the QR "
+        "code at the first meeting: participants scan it with their phone's camera.",
+        chosen.people,
+    ).format(
+        group=group.name,
+        link=link,
+        n=chosen.people,
+        date=tr.date(expires.astimezone(ZoneInfo(rt.settings.timezone)).date()),
+    )
+    await send_all(context, coach.telegram_id, view.as_messages(tr, [text]))
+    await context.bot.send_photo(
+        coach.telegram_id, photo=invitations.qr_png(link), caption=tr.message(group.name)
+    )
