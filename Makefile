@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check catalogs clean
+.PHONY: run test lint bench check catalogs chromium clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,8 +18,14 @@ catalogs: $(STAMP)
 run: $(STAMP) catalogs
 	$(BIN)/python -m bot run
 
-test: $(STAMP) catalogs
+test: $(STAMP) catalogs chromium
 	$(BIN)/python -m pytest -q
+
+# The preview's browser test drives Debian's Chromium (Playwright never downloads one).
+chromium:
+	@test -x /usr/bin/chromium || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests

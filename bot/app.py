@@ -68,21 +68,25 @@ async def _until_stopped() -> None:
 
 
 async def serve(settings: Settings, course: Course) -> None:
+    """Run until stopped; without a token, inside the local preview (emulator and page)."""
     db = await Database.open(settings.database)
-    emulator = None
+    preview = None
     try:
         if settings.bot_token is None:
             from bot.emulator.preview import start_preview
 
-            emulator, settings = await start_preview(settings, course)
+            preview = await start_preview(settings)
+            settings = preview.bot_settings(settings)
         application = await start_bot(settings, db, course)
+        if preview is not None:
+            preview.attach(application)  # lesson edits reach the running bot
         try:
             await _until_stopped()
         finally:
             await stop_bot(application)
     finally:
-        if emulator is not None:
-            await emulator.stop()
+        if preview is not None:
+            await preview.stop()
         await db.close()
 
 

@@ -1,0 +1,249 @@
+"""The preview page in a real browser: a trainer takes a lesson by clicking, as a person would.
+
+Headless Debian Chromium driven by Playwright, against the real bot and the
+emulator in this test's event loop. Playwright must never download a browser
+(``playwright install`` cannot work here): it starts /usr/bin/chromium, which
+`make test` installs with apt when it is missing.
+
+UPDATE_SCREENSHOT=1 also writes docs/preview.png, the picture in the README.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright
+
+from bot.config import Settings
+from bot.course.model import Course
+from bot.emulator.preview import Preview
+from bot.emulator.server import Emulator
+from bot.i18n.translator import translator
+from bot.simulation import PDF, Press, SimulatedParticipant
+from bot.telegram import callbacks
+from tests.conftest import ROOT, RunningBot
+from tests.emulator_client import EmulatorClient
+
+pytestmark = pytest.mark.browser
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PHONE = ViewportSize(width=390, height=780)
+SCREENSHOT = ROOT / "docs" / "preview.png"
+AMINA, ERIK = 1001, 1002
+
+
+def require_chromium() -> None:
+    """CI must run this test; a developer without Chromium may go on without it."""
+    if CHROMIUM.exists():
+        return
+    message = (
+        f"{CHROMIUM} is missing: `make chromium` (part of `make test`) installs Debian's "
+        "chromium with apt-get; never `playwright install`, which downloads its own browser"
+    )
+    if os.environ.get("CI"):
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+async def preview() -> AsyncIterator[Preview]:
+    preview = Preview(Emulator(webhook_retry_delay=0.05), interval=0.05)
+    await preview.start()
+    try:
+        yield preview
+    finally:
+        await preview.stop()
+
+
+@pytest.fixture
+def emulator(preview: Preview) -> Emulator:
+    return preview.emulator
+
+
+@pytest.fixture
+def settings(settings: Settings, tmp_path: Path) -> Settings:
+    lessons = tmp_path / "lessons"
+    shutil.copytree(ROOT / "lessons", lessons)
+    return replace(settings, lessons_dir=lessons)
+
+
+@pytest.fixture
+async def page(preview: Preview) -> AsyncIterator[Page]:
+    require_chromium()
+    async with async_playwright() as playwright:
+        browser = await playwright.chromium.launch(
+            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS
+        )
+        context = await browser.new_context(viewport=PHONE, device_scale_factor=2)
+        page = await context.new_page()
+        page.set_default_timeout(15_000)
+        errors: list[str] = []
+        page.on("pageerror", lambda error: errors.append(str(error)))
+        try:
+            yield page
+        finally:
+            await browser.close()
+        assert errors == [], f"the page threw: {errors}"
+
+
+async def open_chat(page: Page, preview: Preview, user_id: int) -> None:
+    await page.goto(f"{preview.emulator.url}/?user={user_id}")
+    await page.wait_for_selector('#connection[data-state="live"]')
+
+
+async def send(page: Page, text: str) -> None:
+    await page.fill("#text", text)
+    await page.press("#text", "Enter")
+
+
+async def synced(page: Page, users: EmulatorClient, user_id: int) -> None:
+    """Wait until the bot is idle and the page shows every message exactly as the chat has it."""
+    await users.idle()
+    chat = await users.chat(user_id)
+    expected = [
+        [m["message_id"], m["text"] or m["caption"] or ""]
+        for m in chat["messages"]
+        if not m["deleted"]
+    ]
+    await page.wait_for_function(
+        """expected => JSON.stringify(
+            [...document.querySelectorAll('#messages article.msg')].map(m => [
+                Number(m.dataset.messageId), m.querySelector('.text')?.textContent ?? ''
+            ])) === JSON.stringify(expected)""",
+        arg=expected,
+    )
+
+
+async def click(page: Page, users: EmulatorClient, user_id: int, data: str) -> None:
+    """Click the newest button carrying this callback data, then wait for the answer."""
+    await page.locator(f'button[data-callback="{data}"]').last.click()
+    await synced(page, users, user_id)
+
+
+async def texts(page: Page) -> list[str]:
+    shown: list[str] = await page.eval_on_selector_all(
+        "#messages article.msg .text", "nodes => nodes.map(n => n.textContent)"
+    )
+    return shown
+
+
+async def join(page: Page, users: EmulatorClient, user_id: int, language: str) -> None:
+    await send(page, "/start")
+    await synced(page, users, user_id)
+    await click(page, users, user_id, callbacks.setting("lang", language))
+    await click(page, users, user_id, callbacks.setting("consent", "yes"))
+
+
+async def play_until(
+    page: Page, users: EmulatorClient, player: SimulatedParticipant, wanted: str
+) -> None:
+    """Click what a good student clicks until the page shows ``wanted``."""
+    for _ in range(80):
+        if any(wanted in text for text in await texts(page)):
+            return
+        message = await player.last_with_buttons()
+        assert message is not None, "no button to press"
+        choice = player.choose(message)
+        assert isinstance(choice, Press), f"nothing to click in {message}"
+        await click(page, users, player.user_id, choice.data)
+    raise AssertionError(f"the page never showed {wanted!r}")
+
+
+async def test_a_lesson_and_its_quiz_by_clicking_in_the_browser(
+    page: Page, preview: Preview, bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await open_chat(page, preview, ERIK)
+    assert await page.input_value("#persona") == str(ERIK)
+    await join(page, users, ERIK, "sv")
+    lesson = course.weeks[0].lessons[0]
+    assert lesson.quiz is not None
+    assert lesson.steps[0].text.sv in (await texts(page))[-1]
+
+    tr = translator(ROOT / "locales", "sv")
+    done = tr._("🎉 Lesson done: {title}").format(title=lesson.title.sv)
+    await play_until(page, users, SimulatedParticipant(users, course, ERIK), done)
+    shown = await texts(page)
+    for step in lesson.steps:
+        assert any(step.text.sv in text for text in shown)
+    first = lesson.quiz.questions[0]
+    why = next(o.feedback for o in first.options if o.correct)
+    assert why is not None
+    assert any(text.startswith(f"{tr._('✅ Right!')}\n\n{why.sv}") for text in shown)
+    passed = tr._("Well done, you passed the quiz!")
+    assert any(passed in text and done in text for text in shown)
+
+
+async def test_a_new_participant_attaches_a_file(
+    page: Page, preview: Preview, bot: RunningBot, users: EmulatorClient
+) -> None:
+    await open_chat(page, preview, ERIK)
+    await page.click("#new-participant")
+    user_id = int(await page.input_value("#persona"))
+    assert user_id > 2000
+    await page.click('#empty button[data-command="/start"]')
+    await synced(page, users, user_id)
+    picker = page.locator(f'button[data-callback="{callbacks.setting("lang", "ar")}"]')
+    assert await picker.inner_text() == "العربية"
+
+    cv = FilePayload(name="CV.pdf", mimeType="application/pdf", buffer=PDF)
+    await page.set_input_files("#file", files=[cv])
+    await synced(page, users, user_id)
+    await page.locator("article.msg.user .file-chip", has_text="CV.pdf").wait_for()
+    sent = [m for m in (await users.chat(user_id))["messages"] if m["from"] == "user"]
+    assert sent[-1]["document"]["file_name"] == "CV.pdf"
+    assert sent[-1]["document"]["mime_type"] == "application/pdf"
+
+
+async def test_the_page_shows_a_broken_lesson_until_it_is_fixed(
+    page: Page, preview: Preview, bot: RunningBot
+) -> None:
+    assert bot.application is not None
+    preview.attach(bot.application)
+    await open_chat(page, preview, ERIK)
+    banner = page.locator("#lessons-banner")
+    lesson_file = bot.settings.lessons_dir / "week01-valkommen.yaml"
+    good = lesson_file.read_text(encoding="utf-8")
+    lesson_file.write_text(good.replace("    steps:\n", "    stesp:\n", 1), encoding="utf-8")
+    await banner.wait_for(state="visible")
+    errors = await page.locator("#lessons-errors li").all_inner_texts()
+    assert any("week01-valkommen.yaml:" in line and "stesp" in line for line in errors)
+
+    lesson_file.write_text(good, encoding="utf-8")
+    await banner.wait_for(state="hidden")
+    await page.locator(".toast.ok", has_text="Lessons reloaded").wait_for()
+
+
+async def test_arabic_reads_right_to_left(
+    page: Page, preview: Preview, bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    """Also the README's picture: Amina's chat in Arabic, on a phone-sized page."""
+    await open_chat(page, preview, AMINA)
+    await join(page, users, AMINA, "ar")
+    tr = translator(ROOT / "locales", "ar")
+    player = SimulatedParticipant(users, course, AMINA)
+    await play_until(page, users, player, tr._("✅ Right!"))
+    bubbles = page.locator("article.msg.bot .text")
+    assert await bubbles.count() > 3
+    directions: list[dict[str, Any]] = await bubbles.evaluate_all(
+        "nodes => nodes.map(n => ({dir: n.dir, css: getComputedStyle(n).direction}))"
+    )
+    assert all(d == {"dir": "rtl", "css": "rtl"} for d in directions[1:])  # after the picker
+    picture = await page.screenshot()
+    if os.environ.get("UPDATE_SCREENSHOT") == "1":
+        SCREENSHOT.write_bytes(picture)
