@@ -127,6 +127,7 @@ def test_latin_runs_in_rtl_text_are_isolated_once() -> None:
     assert f"{FSI}BankID{PDI}" in isolated
     assert isolated.count(f"{FSI}Platsbanken{PDI}") == 1
     assert f"{FSI}114 14{PDI}" in isolated
+    assert f"{FSI}/mydata{PDI}" in isolate_latin("اكتب /mydata الآن")
 
 
 def test_multiple_choice_shows_ticks_and_a_done_button(course: Course) -> None:
@@ -174,3 +175,25 @@ def test_progress_bar(course: Course) -> None:
     text = renderer("en").progress(summarize(course, progress))
     count = len(course.weeks[0].lessons)
     assert f"Week 1: ▓{'░' * (count - 1)} 1/{count} · 80 %" in text
+
+
+def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(
+    course: Course,
+) -> None:
+    from bot.telegram.render import Outgoing, coalesce
+
+    multiple = next(
+        a
+        for a in every_question_action(course)
+        if a.question.kind is QuestionKind.MULTIPLE and not a.selection and a.attempt == 0
+    )
+    single = next(
+        a
+        for a in every_question_action(course)
+        if a.question.kind is QuestionKind.SINGLE and not a.selection and a.attempt == 0
+    )
+    feedback = Outgoing("✅")
+    r = renderer("sv")
+    assert len(coalesce([feedback, r.question(multiple)])) == 2
+    joined = coalesce([feedback, r.question(single)])
+    assert len(joined) == 1 and joined[0].text.startswith("✅\n\n")

@@ -23,7 +23,7 @@ from bot.telegram import callbacks
 
 CHECK, BOX = "☑", "☐"
 # Runs of Latin script (Swedish words, BankID, 1177) inside right-to-left text.
-_LATIN_RUN = re.compile(r"[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|[0-9A-Za-zÀ-ÿ]")
+_LATIN_RUN = re.compile(r"/?[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|/?[0-9A-Za-zÀ-ÿ]")
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +41,7 @@ class Outgoing:
     photo: Path | None = None
     audio: Path | None = None
     edit: bool = False
+    redrawn: bool = False  # its text is replaced on each tick, so nothing is joined into it
 
 
 UPLOAD_NAMES = {
@@ -172,6 +173,7 @@ class Renderer:
             self.question_buttons(action),
             photo=None if action.refresh else self.media(q.image),
             edit=action.refresh,
+            redrawn=q.kind in (QuestionKind.MULTIPLE, QuestionKind.ORDER),
         )
 
     def question_help(self, action: ev.AskQuestion) -> list[str]:
@@ -341,6 +343,7 @@ def coalesce(messages: list[Outgoing]) -> list[Outgoing]:
             and previous.audio is None
             and not previous.edit
             and not message.edit
+            and not message.redrawn
             and message.photo is None
             and len(previous.text) + len(message.text) + 2 <= MESSAGE_LIMIT
         ):
