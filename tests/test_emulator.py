@@ -799,3 +799,19 @@ async def test_required_parameters_match_the_bot_api_and_are_enforced(
             body = response.json()
             assert (response.status_code, body["ok"]) == (400, False), (method.name, missing)
             assert body["description"].startswith("Bad Request: "), body
+
+
+async def test_control_routes_refuse_bodies_a_foreign_page_could_send() -> None:
+    """A web page on another site can post a form to localhost, never JSON without asking."""
+    import httpx
+
+    from bot.emulator.server import Emulator as Server
+
+    async with Server() as emulator, httpx.AsyncClient(base_url=emulator.url) as http:
+        response = await http.post(
+            "/emulator/users/5/messages",
+            content='{"text": "/start"}',
+            headers={"Content-Type": "text/plain"},
+        )
+        assert response.status_code == 400
+        assert emulator.state.chats.get(5) is None or not emulator.state.chats[5].messages

@@ -43,6 +43,10 @@ def _user_id(request: web.Request) -> int:
 
 
 async def _body(request: web.Request) -> dict[str, Any]:
+    """The JSON body. Only application/json is taken: a page on another site can send
+    a form or plain text to localhost without asking, but not JSON."""
+    if request.content_type != "application/json":
+        raise _refuse("send the body as application/json")
     try:
         body = await request.json()
     except ValueError:
