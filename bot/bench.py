@@ -31,6 +31,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageH
 from bot.config import load_settings
 from bot.course.loader import load_course
 from bot.i18n.catalogs import compile_catalogs
+from bot.reports.bench import bench_reports
 
 TOKEN = "1000000002:bench-token"
 ACTIONS_PER_PARTICIPANT = 30
@@ -157,6 +158,8 @@ def bench_throughput(participants: int) -> list[str]:
 def bench_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     for line in bench_throughput(args.participants):
+        print(line, flush=True)
+    for line in bench_reports(args.reports):  # the coaches' overview and XLSX
         print(line, flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
     return 0

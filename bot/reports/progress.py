@@ -190,7 +190,7 @@ def build_report(
     """The whole group at ``now``: a line per participant, departures, hard questions."""
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
-    failed = _failed_runs(facts.quiz_results)
+    failed = _failed_twice(facts.quiz_results)
     recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
     lines = tuple(
         _line(course, member, now, quiet_days, pace, failed, recent.get(member.id, 0))
@@ -218,18 +218,18 @@ def _line(
     now: datetime,
     quiet_days: int,
     pace: int | None,
-    failed: dict[tuple[int, str], int],
+    failed: dict[int, list[str]],
     recent: int,
 ) -> ParticipantLine:
     progress = Progress.from_json(member.progress)
     weeks = summarize(course, progress)
     finished = progress.stage is Stage.DONE
     week = current_week(course, progress)
+    twice = failed.get(member.id, ())
     stuck = tuple(
         lesson.id
         for lesson in course.lessons
-        if failed.get((member.id, lesson.id), 0) >= FAILED_RUNS_STUCK
-        and not progress.passed(lesson.id)
+        if lesson.id in twice and not progress.passed(lesson.id)
     )
     behind = 0 if pace is None or finished else max(0, pace - (week.number if week else 1))
     days = max(0, (now - member.last_active_at).days)
@@ -262,8 +262,14 @@ def _average(progress: Progress) -> int | None:
     return round(sum(scores) / len(scores)) if scores else None
 
 
-def _failed_runs(results: Iterable[QuizFact]) -> dict[tuple[int, str], int]:
-    return dict(Counter((r.participant_id, r.lesson_id) for r in results if not r.passed))
+def _failed_twice(results: Iterable[QuizFact]) -> dict[int, list[str]]:
+    """Per participant, the lessons whose quiz they failed at least twice."""
+    failures = Counter((r.participant_id, r.lesson_id) for r in results if not r.passed)
+    found: dict[int, list[str]] = defaultdict(list)
+    for (pid, lesson_id), count in failures.items():
+        if count >= FAILED_RUNS_STUCK:
+            found[pid].append(lesson_id)
+    return found
 
 
 def _recent_passes(results: Iterable[QuizFact], since: datetime) -> dict[int, int]:
@@ -283,17 +289,15 @@ def question_difficulty(course: Course, answers: Sequence[AnswerFact]) -> tuple[
     strugglers twice, and their second first-try is coloured by the feedback
     they already read.
     """
-    seen: set[tuple[int, str, str]] = set()
+    first: dict[tuple[int, str, str], bool] = {}
+    for a in answers:
+        if a.attempt == 1:
+            first.setdefault((a.participant_id, a.lesson_id, a.question_id), a.correct)
     asked: Counter[tuple[str, str]] = Counter()
     right: Counter[tuple[str, str]] = Counter()
-    for a in answers:
-        key = (a.participant_id, a.lesson_id, a.question_id)
-        if a.attempt != 1 or key in seen:
-            continue
-        seen.add(key)
-        asked[(a.lesson_id, a.question_id)] += 1
-        if a.correct:
-            right[(a.lesson_id, a.question_id)] += 1
+    for (_, lesson_id, question_id), correct in first.items():
+        asked[(lesson_id, question_id)] += 1
+        right[(lesson_id, question_id)] += correct
     stats = []
     for order, (week, lesson, question) in enumerate(_questions(course)):
         count = asked.get((lesson, question.id), 0)
