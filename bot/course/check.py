@@ -2,6 +2,13 @@
 
 The checking lives in `run_check` and `report`, not in the command, so the preview
 page can show the same lines and summary in a banner while a trainer edits.
+
+Given a locales folder, the check also lints every translation catalog in it
+(bot/i18n/lint.py): a translation too long for Telegram or in the wrong script
+breaks the course for that language just as a Swedish mistake breaks it for all,
+so it is reported the same way and counted in the same summary. The command
+lints the ``locales`` folder beside the lessons folder, the layout of this
+repository; a course folder without one (the test fixtures) is checked alone.
 """
 
 from __future__ import annotations
@@ -66,8 +73,14 @@ def format_problem(problem: Problem) -> str:
     return str(problem)
 
 
-def run_check(directory: Path | str) -> CheckResult:
+def run_check(directory: Path | str, locales: Path | str | None = None) -> CheckResult:
+    """The lessons' problems, then (with ``locales``) those of the translation catalogs."""
     course, problems = read_course(directory)
+    if locales is not None:
+        # Imported here: Babel is needed only when there are catalogs to lint.
+        from bot.i18n.lint import lint_catalogs
+
+        problems = [*problems, *lint_catalogs(course, Path(locales))]
     shown = str(directory)
     return CheckResult(
         directory=shown if shown.endswith("/") else shown + "/",
@@ -76,14 +89,20 @@ def run_check(directory: Path | str) -> CheckResult:
     )
 
 
-def report(directory: Path | str) -> tuple[str, int]:
+def report(directory: Path | str, locales: Path | str | None = None) -> tuple[str, int]:
     """The text the command prints and its exit code: 1 when there is any error."""
-    result = run_check(directory)
+    result = run_check(directory, locales)
     return result.text(), 0 if result.ok else 1
 
 
+def locales_beside(directory: Path | str) -> Path | None:
+    """The ``locales`` folder next to the lessons folder, when there is one."""
+    folder = Path(directory).resolve().parent / "locales"
+    return folder if folder.is_dir() else None
+
+
 def check_command(args: argparse.Namespace) -> int:
-    text, code = report(args.directory)
+    text, code = report(args.directory, locales_beside(args.directory))
     print(text)
     return code
 
