@@ -36,7 +36,7 @@ from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, rows, take_week
 
 KARIN, LENA = 7_340_051_901, 7_340_051_902  # coaches
-ERIK, AMINA, STRANGER = 7_340_051_923, 7_340_051_924, 7_340_051_925
+ERIK, AMINA, STRANGER, NOOR = 7_340_051_923, 7_340_051_924, 7_340_051_925, 7_340_051_926
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
 
 
@@ -206,7 +206,12 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
     assert tr.ngettext("{n} failed try", "{n} failed tries", 2).format(n=2) in detail
 
     hard = text_of(await press(users, KARIN, cb.hard_questions(group)))
-    assert "(1 of 2)" in hard or "(0 of 2)" in hard
+    shown = tr._("{percent} % ({right} of {asked}) · week {week}: {question}")
+    opening = first.quiz.questions[0]  # Erik right, Amina wrong at the first try
+    assert (
+        shown.format(percent=50, right=1, asked=2, week=1, question=tr.lesson(opening.text))
+        in hard.splitlines()
+    )
 
     sheet = (await press(users, KARIN, cb.export(group, "x")))[-1]["document"]
     book = load_workbook(io.BytesIO(await users.media(sheet["url"])))
@@ -244,8 +249,18 @@ async def test_a_coach_sees_nothing_of_another_group(
     await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", today), "Karin")
     await coach_joins(users, LENA, await new_group(cli, "Eksjö", today), "Lena")
     vetlanda, eksjo = group_id(bot, "Vetlanda"), group_id(bot, "Eksjö")
-    await joins(users, AMINA, await participant_link(users, KARIN, vetlanda), "Amina")
+    code = await participant_link(users, KARIN, vetlanda)
+    await joins(users, AMINA, code, "Amina")
     amina = participant_id(bot, AMINA)
+    await say(users, NOOR, f"/start {code}", "Noor")  # opens the link, has not agreed yet
+    karins = text_of(await say(users, KARIN, "/group", "Karin"))
+    assert "Amina" in karins and "Noor" not in karins
+    waiting = tr.ngettext(
+        "{n} person opened the link but has not agreed yet",
+        "{n} people opened the link but have not agreed yet",
+        1,
+    )
+    assert waiting.format(n=1) in karins
 
     own = text_of(await say(users, LENA, "/group", "Lena"))
     assert "Eksjö" in own and "Amina" not in own and tr._("Nobody has joined yet.") in own
@@ -323,7 +338,9 @@ async def test_wrong_codes_are_rate_limited_and_a_coach_is_no_participant(
     assert rows(bot, "SELECT uses_left FROM invites WHERE kind = 'participant'") == [(10,)]
 
     await say(users, KARIN, f"/start {code}", "Karin")  # testing her own link
-    await say(users, KARIN, "/start", "Karin")
+    helped = text_of(await say(users, KARIN, "/start", "Karin"))
+    assert "/group" in helped and "/invite" in helped
+    assert "/invite" in text_of(await say(users, KARIN, "hej", "Karin"))
     assert rows(bot, "SELECT COUNT(*) FROM participants") == [(0,)]
     assert rows(bot, "SELECT uses_left FROM invites WHERE kind = 'participant'") == [(10,)]
 

@@ -106,6 +106,12 @@ def test_the_overview_holds_each_participants_figures(course: Course) -> None:
     assert (report.departures, report.departures_recent) == (2, 1)
 
 
+def test_someone_who_has_not_agreed_yet_is_only_counted(course: Course) -> None:
+    waiting = Member(9, "Noor", NOW, None, consented=False)
+    report = build_report(course, facts(course, members=(*facts(course).members, waiting)), NOW)
+    assert report.waiting == 1 and report.line(9) is None
+
+
 def test_two_weeks_behind_a_paced_group_is_stuck_but_not_when_self_paced(course: Course) -> None:
     late = facts(course, start_date=NOW.date() - timedelta(days=21))  # week 4 is open
     report = build_report(course, late, NOW)

@@ -61,6 +61,8 @@ class Member:
     last_active_at: datetime
     progress: str | None
     """The engine's progress JSON, None before they started."""
+    consented: bool = True
+    """Until they agree to the storing of their data, a coach sees only that they exist."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +170,8 @@ class GroupReport:
     departures_recent: int
     questions: tuple[QuestionStat, ...]
     """Worst first."""
+    waiting: int = 0
+    """Opened the link but have not agreed to the storing of their data yet: a count only."""
 
     def line(self, participant_id: int) -> ParticipantLine | None:
         return next((x for x in self.lines if x.participant_id == participant_id), None)
@@ -195,6 +199,7 @@ def build_report(
     lines = tuple(
         _line(course, member, now, quiet_days, pace, failed, recent.get(member.id, 0))
         for member in facts.members
+        if member.consented
     )
     week_ago = now - timedelta(days=RECENT_DAYS)
     return GroupReport(
@@ -209,6 +214,7 @@ def build_report(
         departures=len(facts.departures),
         departures_recent=sum(1 for left in facts.departures if left > week_ago),
         questions=question_difficulty(course, facts.answers),
+        waiting=sum(1 for member in facts.members if not member.consented),
     )
 
 

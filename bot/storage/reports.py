@@ -12,7 +12,8 @@ from bot.storage.database import Database, from_iso
 from bot.storage.records import GroupRecord
 
 _MEMBERS = (
-    "SELECT p.id, p.first_name, p.last_active_at, pr.state FROM participants p"
+    "SELECT p.id, p.first_name, p.last_active_at, pr.state, p.consent_at IS NOT NULL"
+    " FROM participants p"
     " LEFT JOIN progress pr ON pr.participant_id = p.id"
     " WHERE p.group_id = ? ORDER BY p.first_name, p.id"
 )
@@ -40,7 +41,13 @@ async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
         start_date=group.start_date,
         self_paced=group.self_paced,
         members=tuple(
-            Member(int(r[0]), str(r[1]), from_iso(r[2]), None if r[3] is None else str(r[3]))
+            Member(
+                int(r[0]),
+                str(r[1]),
+                from_iso(r[2]),
+                None if r[3] is None else str(r[3]),
+                consented=bool(r[4]),
+            )
             for r in members
         ),
         answers=tuple(

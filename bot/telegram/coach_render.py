@@ -70,8 +70,18 @@ def language_picker(tr: Translator) -> Outgoing:
 def overview(tr: Translator, course: Course, report: GroupReport) -> list[Outgoing]:
     lines = [_header(tr, course, report), ""]
     lines += [_line(tr, line) for line in report.lines] or [tr._("Nobody has joined yet.")]
+    if report.departures or report.waiting:
+        lines.append("")
     if report.departures:
-        lines += ["", _departures(tr, report.departures)]
+        lines.append(_departures(tr, report.departures))
+    if report.waiting:
+        lines.append(
+            tr.ngettext(
+                "{n} person opened the link but has not agreed yet",
+                "{n} people opened the link but have not agreed yet",
+                report.waiting,
+            ).format(n=report.waiting)
+        )
     return as_messages(tr, lines, overview_buttons(tr, report))
 
 
