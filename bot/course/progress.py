@@ -32,6 +32,9 @@ class LessonResult:
     failed_runs: int = 0
 
 
+NOT_STARTED = LessonResult()
+
+
 @dataclass(frozen=True, slots=True)
 class Progress:
     stage: Stage = Stage.NEW
@@ -43,7 +46,7 @@ class Progress:
     results: dict[str, LessonResult] = field(default_factory=dict)
 
     def result(self, lesson_id: str) -> LessonResult:
-        return self.results.get(lesson_id, LessonResult())
+        return self.results.get(lesson_id, NOT_STARTED)
 
     def passed(self, lesson_id: str) -> bool:
         return self.result(lesson_id).passed

@@ -23,6 +23,7 @@ from bot.reports.progress import GroupReport, build_report
 from bot.storage import GroupRecord, groups, invites, jobs
 from bot.storage.coaching import all_coaches
 from bot.storage.database import utc_now
+from bot.storage.progress import purge_processed_updates
 from bot.storage.reports import group_facts
 from bot.storage.retention import purge_expired
 from bot.telegram.coach_render import as_messages
@@ -142,6 +143,8 @@ async def purge(context: Context, now: datetime, since: datetime) -> None:
         log.info("purged %d ended group(s) past the retention period", len(purged))
     await invites.purge_expired_invites(rt.db, now)
     await invites.purge_start_attempts(rt.db, now - timedelta(days=1))
+    # Telegram redelivers an update for a day at most; older ids guard nothing.
+    await purge_processed_updates(rt.db, now - timedelta(days=7))
 
 
 JOBS = (

@@ -265,7 +265,8 @@ class Renderer:
             action.total,
         ).format(right=action.right, total=action.total, percent=action.percent)
         if action.passed:
-            return Outgoing(self.finish(f"{score}\n{self.tr._('Well done, you passed the quiz!')}"))
+            passed = self.tr._("Well done, you passed the quiz!")
+            return Outgoing(self.finish(f"{score}\n{passed}"))
         advice = self.tr._(
             "You need {percent} % to pass. Read the lesson again or try the quiz once more."
         )
