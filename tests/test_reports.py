@@ -283,3 +283,13 @@ def test_a_report_is_as_of_the_day_in_stockholm(course: Course) -> None:
     late_evening = datetime(2027, 1, 31, 23, 30, tzinfo=UTC)  # already Monday in Stockholm
     report = build_report(course, facts(course, start_date=date(2027, 2, 1)), late_evening)
     assert report.pace_week == 1
+
+
+def test_chart_labels_in_arabic_script_are_shaped_and_reordered() -> None:
+    from bot.reports.chart import drawable
+
+    shaped = drawable("أمينة")
+    assert shaped != "أمينة"
+    assert shaped[0] == "ﺔ"  # the final form of ة comes first in visual order
+    assert drawable("Erik") == "Erik"
+    assert drawable("Олена") == "Олена"
