@@ -10,7 +10,9 @@ UPDATE_SCREENSHOT=1 also writes docs/preview.png, the picture in the README.
 
 from __future__ import annotations
 
+import asyncio
 import os
+import re
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import replace
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright
+from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright, expect
 
 from bot.config import Settings
 from bot.course.model import Course
@@ -113,21 +115,31 @@ async def send(page: Page, text: str) -> None:
 
 
 async def synced(page: Page, users: EmulatorClient, user_id: int) -> None:
-    """Wait until the bot is idle and the page shows every message exactly as the chat has it."""
-    await users.idle()
-    chat = await users.chat(user_id)
-    expected = [
-        [m["message_id"], m["text"] or m["caption"] or ""]
-        for m in chat["messages"]
-        if not m["deleted"]
-    ]
-    await page.wait_for_function(
-        """expected => JSON.stringify(
-            [...document.querySelectorAll('#messages article.msg')].map(m => [
+    """Wait until the bot is idle and the page shows every message exactly as the chat has it.
+
+    The page posts presses and files on its own, so the emulator may not have them yet when
+    this starts: compare again until both sides agree rather than trust one snapshot.
+    """
+    shown: list[list[Any]] = []
+    expected: list[list[Any]] = []
+    for _ in range(150):
+        await users.idle()
+        chat = await users.chat(user_id)
+        expected = [
+            [m["message_id"], m["text"] or m["caption"] or ""]
+            for m in chat["messages"]
+            if not m["deleted"]
+        ]
+        shown = await page.eval_on_selector_all(
+            "#messages article.msg",
+            """els => els.map(m => [
                 Number(m.dataset.messageId), m.querySelector('.text')?.textContent ?? ''
-            ])) === JSON.stringify(expected)""",
-        arg=expected,
-    )
+            ])""",
+        )
+        if shown == expected:
+            return
+        await asyncio.sleep(0.1)
+    raise AssertionError(f"the page shows {shown}, the chat holds {expected}")
 
 
 async def click(page: Page, users: EmulatorClient, user_id: int, data: str) -> None:
@@ -194,6 +206,7 @@ async def test_a_new_participant_attaches_a_file(
 ) -> None:
     await open_chat(page, preview, ERIK)
     await page.click("#new-participant")
+    await expect(page.locator("#persona")).to_have_value(re.compile(r"^[2-9]\d{3,}$"))
     user_id = int(await page.input_value("#persona"))
     assert user_id > 2000
     await page.click('#empty button[data-command="/start"]')
@@ -203,8 +216,9 @@ async def test_a_new_participant_attaches_a_file(
 
     cv = FilePayload(name="CV.pdf", mimeType="application/pdf", buffer=PDF)
     await page.set_input_files("#file", files=[cv])
-    await synced(page, users, user_id)
+    # the page posts the file on its own: wait until it is in the chat, then for the bot
     await page.locator("article.msg.user .file-chip", has_text="CV.pdf").wait_for()
+    await synced(page, users, user_id)
     sent = [m for m in (await users.chat(user_id))["messages"] if m["from"] == "user"]
     assert sent[-1]["document"]["file_name"] == "CV.pdf"
     assert sent[-1]["document"]["mime_type"] == "application/pdf"
