@@ -29,23 +29,45 @@ QUIET_SECONDS = 0.02
 
 
 class Replies:
-    """Wakes a participant when the bot changes their chat (a message, an edit, an answer)."""
+    """Wakes a participant when the bot changes what they see: a new message or an edit.
+
+    An answer to a button press alone is not a reply: the person is still waiting
+    for the next card. After the first visible change the participant waits until
+    the bot has been quiet a moment, so they never act on a half-arrived reply.
+    """
 
     def __init__(self, state: EmulatorState):
         self.state = state
         self.events: dict[int, asyncio.Event] = defaultdict(asyncio.Event)
         self.changed_at: dict[int, float] = {}
-        self.expecting: set[int] = set()
+        self.before: dict[int, int] = {}
         state.subscribe(self.changed)
 
+    def seen(self, user_id: int) -> int:
+        """A fingerprint of the bot's messages as the person sees them."""
+        chat = self.state.chats.get(user_id)
+        if chat is None:
+            return 0
+        return hash(
+            tuple(
+                (m["message_id"], m["text"], m["caption"], str(m["buttons"]))
+                for m in self.state.chat_view(user_id)["messages"]
+                if m["from"] == "bot"
+            )
+        )
+
     def changed(self, user_id: int) -> None:
-        if user_id in self.expecting:
+        if user_id in self.before and self.seen(user_id) != self.before[user_id]:
             self.changed_at.setdefault(user_id, time.perf_counter())
             self.events[user_id].set()
 
-    async def wait(self, user_id: int) -> float:
-        """Seconds from now's update to the first reply; then wait for the bot to finish."""
-        await asyncio.wait_for(self.events[user_id].wait(), 60)
+    async def wait(self, user_id: int) -> float | None:
+        """When the first visible reply came (None if none came), once the bot is done."""
+        try:
+            await asyncio.wait_for(self.events[user_id].wait(), 30)
+        except TimeoutError:
+            self.before.pop(user_id, None)
+            return None
         first = self.changed_at.pop(user_id)
         while True:  # let the rest of the reply arrive before acting again
             self.events[user_id].clear()
@@ -53,13 +75,15 @@ class Replies:
                 await asyncio.wait_for(self.events[user_id].wait(), QUIET_SECONDS)
             except TimeoutError:
                 break
+            self.before[user_id] = self.seen(user_id)
+        self.before.pop(user_id, None)
         self.changed_at.pop(user_id, None)
         return first
 
-    def expect(self, user_id: int) -> None:
+    def expect(self, user_id: int, before: int) -> None:
         self.events[user_id].clear()
         self.changed_at.pop(user_id, None)
-        self.expecting.add(user_id)
+        self.before[user_id] = before
 
 
 async def participant(
@@ -67,14 +91,16 @@ async def participant(
 ) -> list[float]:
     latencies = []
     for n in range(ACTIONS_PER_PARTICIPANT):
+        before = replies.seen(user_id)
         started = time.perf_counter()
         if course is None:
             state.user_message(user_id, f"hello {n}", first_name="Echo")
         elif not act(state, course, user_id, n):
             break
-        replies.expect(user_id)  # after queueing: the user's own message is no reply
+        replies.expect(user_id, before)
         first = await replies.wait(user_id)
-        latencies.append((first - started) * 1000)
+        if first is not None:
+            latencies.append((first - started) * 1000)
     return latencies
 
 

@@ -22,10 +22,9 @@ from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.runtime import Runtime
 
 # A bounded number of concurrent updates: 256 makes httpx scan a large connection
-# pool on every request. Each update here waits on two or three Bot API calls and
-# a transaction, so 32 kept the CPU busier than 16 (make bench: 189 against 150
-# updates/s with 200 participants) with the same tail.
-CONCURRENT_UPDATES = 32
+# pool on every request. Between 4 and 32 make bench showed no difference beyond
+# its noise (120-175 updates/s), so this stays at the value DESIGN.md measured.
+CONCURRENT_UPDATES = 16
 # The coaches' handlers run first (see register_handlers).
 COACHES = -1
 
