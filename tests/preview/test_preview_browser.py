@@ -13,19 +13,15 @@ from __future__ import annotations
 import asyncio
 import os
 import re
-import shutil
 from collections.abc import AsyncIterator
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright, expect
 
-from bot.config import Settings
 from bot.course.model import Course
 from bot.emulator.preview import Preview
-from bot.emulator.server import Emulator
 from bot.i18n.translator import translator
 from bot.simulation import PDF, Press, SimulatedParticipant
 from bot.telegram import callbacks
@@ -61,28 +57,6 @@ def require_chromium() -> None:
     if os.environ.get("CI"):
         pytest.fail(message)
     pytest.skip(message)
-
-
-@pytest.fixture
-async def preview() -> AsyncIterator[Preview]:
-    preview = Preview(Emulator(webhook_retry_delay=0.05), interval=0.05)
-    await preview.start()
-    try:
-        yield preview
-    finally:
-        await preview.stop()
-
-
-@pytest.fixture
-def emulator(preview: Preview) -> Emulator:
-    return preview.emulator
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    lessons = tmp_path / "lessons"
-    shutil.copytree(ROOT / "lessons", lessons)
-    return replace(settings, lessons_dir=lessons)
 
 
 @pytest.fixture

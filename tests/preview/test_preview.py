@@ -9,47 +9,21 @@ from __future__ import annotations
 import asyncio
 import json
 import shutil
-from collections.abc import AsyncIterator, Awaitable, Callable
-from dataclasses import replace
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import aiohttp
 import pytest
 
-from bot.config import Settings
 from bot.course.model import Course
 from bot.emulator.preview import Preview
-from bot.emulator.server import Emulator
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
 
 ERIK = 1002
 WEEK_ONE = "week01-valkommen.yaml"
-
-
-@pytest.fixture
-async def preview() -> AsyncIterator[Preview]:
-    preview = Preview(Emulator(webhook_retry_delay=0.05), interval=0.05)
-    await preview.start()
-    try:
-        yield preview
-    finally:
-        await preview.stop()
-
-
-@pytest.fixture
-def emulator(preview: Preview) -> Emulator:
-    """The emulator the conftest fixtures (users, settings, bot) use: the preview's."""
-    return preview.emulator
-
-
-@pytest.fixture
-def settings(settings: Settings, tmp_path: Path) -> Settings:
-    lessons = tmp_path / "lessons"
-    shutil.copytree(ROOT / "lessons", lessons)
-    return replace(settings, lessons_dir=lessons)
 
 
 async def eventually(check: Callable[[], Awaitable[bool]], timeout: float = 15.0) -> None:
