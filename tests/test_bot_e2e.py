@@ -14,7 +14,7 @@ from bot.course.progress import Progress, Stage
 from bot.i18n.languages import native_name
 from bot.i18n.text import FSI, RLM
 from bot.i18n.translator import translator
-from bot.simulation import SimulatedParticipant
+from bot.simulation import Press, SimulatedParticipant
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -64,6 +64,21 @@ async def join(users: EmulatorClient, user_id: int, language: str, name: str = "
     await users.idle()
     await users.press(user_id, *await button(users, user_id, callbacks.setting("consent", "yes")))
     await users.idle()
+
+
+async def right_answer_to_first_question(
+    bot: RunningBot, users: EmulatorClient, course: Course, user_id: int
+) -> Press:
+    """Read up to the first question; the press that answers it right (not yet made)."""
+    player = SimulatedParticipant(users, course, user_id)
+    while stored_progress(bot, user_id).stage is not Stage.QUESTION:
+        await player.step()
+        await users.idle()
+    message = await player.last_with_buttons()
+    assert message is not None
+    press = player.choose(message)
+    assert isinstance(press, Press)
+    return press
 
 
 async def take_week(users: EmulatorClient, course: Course, user_id: int, week_number: int) -> None:
@@ -164,14 +179,7 @@ async def test_a_double_press_counts_once(
     bot: RunningBot, users: EmulatorClient, course: Course
 ) -> None:
     await join(users, ERIK, "sv", "Erik")
-    player = SimulatedParticipant(users, course, ERIK)
-    while stored_progress(bot, ERIK).stage is not Stage.QUESTION:
-        await player.step()
-        await users.idle()
-    message = await player.last_with_buttons()
-    assert message is not None
-    press = player.choose(message)
-    assert not isinstance(press, str) and press is not None
+    press = await right_answer_to_first_question(bot, users, course, ERIK)
     await users.press(ERIK, press.message_id, press.data)
     await users.press(ERIK, press.message_id, press.data)
     await users.idle()
@@ -216,14 +224,7 @@ async def test_another_participants_question_is_refused(
 ) -> None:
     await join(users, ERIK, "sv", "Erik")
     await join(users, AMINA, "sv", "Amina")
-    erik = SimulatedParticipant(users, course, ERIK)
-    while stored_progress(bot, ERIK).stage is not Stage.QUESTION:
-        await erik.step()
-        await users.idle()
-    message = await erik.last_with_buttons()
-    assert message is not None
-    press = erik.choose(message)
-    assert press is not None and not isinstance(press, str)
+    press = await right_answer_to_first_question(bot, users, course, ERIK)
     before = stored_progress(bot, AMINA)
     await users.press(AMINA, press.message_id, press.data)
     await users.idle()
