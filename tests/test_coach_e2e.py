@@ -33,7 +33,7 @@ from bot.telegram.joining import TOO_MANY_TRIES, WRONG_CODE
 from bot.telegram.runtime import Context
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
-from tests.test_bot_e2e import button, rows, take_week
+from tests.test_bot_e2e import button, rows, stored_progress, take_week
 
 KARIN, LENA = 7_340_051_901, 7_340_051_902  # coaches
 ERIK, AMINA, STRANGER, NOOR = 7_340_051_923, 7_340_051_924, 7_340_051_925, 7_340_051_926
@@ -178,7 +178,7 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
         ("Amina", group),
         ("Erik", group),
     ]
-    await take_week(users, course, ERIK, 1)
+    await take_week(users, course, ERIK, 1, bot)
     await fail_a_quiz_twice(bot, users, course)
 
     overview = text_of(await say(users, KARIN, "/group", "Karin"))
@@ -349,3 +349,27 @@ async def test_wrong_codes_are_rate_limited_and_a_coach_is_no_participant(
     assert rows(bot, "SELECT language FROM coaches") == [("en",)]
     english = translator(ROOT / "locales", "en")
     assert english._("Good! I will write in {language} now.").format(language="English") in answer
+
+
+async def test_a_paced_group_waits_for_next_week_and_says_when_it_opens(
+    bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
+) -> None:
+    """Week 2 of a group that started today opens in 7 days: the participant is told the date."""
+    from bot.course.schedule import unlock_date
+    from tests.test_bot_e2e import take_week
+
+    start = date.today()
+    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", start), "Karin")
+    code = await participant_link(users, KARIN, group_id(bot, "Vetlanda"))
+    await joins(users, AMINA, code, "Amina")
+    await take_week(users, course, AMINA, 1, bot)
+    opens = tr.date(unlock_date(start, 2))
+    expected = tr._("Week {number} opens on {date}. See you then!").format(number=2, date=opens)
+    newest = (await users.bot_messages(AMINA))[-1]
+    assert newest["text"].endswith(expected)
+    assert not newest.get("buttons")  # nothing to press until then
+    assert text_of(await say(users, AMINA, "/continue", "Amina")) == expected
+    before = stored_progress(bot, AMINA)
+    begin = callbacks.begin(course.weeks[1].lessons[0].id)  # a forged press does not open it
+    assert text_of(await press(users, AMINA, begin)) == expected
+    assert stored_progress(bot, AMINA) == before

@@ -542,3 +542,16 @@ def test_score_percent(right: int, total: int, percent: int) -> None:
 
 def test_show_current_of_a_finished_course() -> None:
     assert show_current(COURSE, Progress(stage=Stage.DONE)).actions == (ev.CourseDone(),)
+
+
+def test_finishing_an_open_week_says_the_next_is_closed_instead_of_offering_it() -> None:
+    closed = Access(weeks_open=1)
+    outcome = run(
+        at_question("q-order"),
+        *(ev.Pick("l2", "q-order", 0, i, s) for s, i in enumerate("xyz")),
+        access=closed,
+    )
+    assert kinds(outcome)[-2:] == ["WeekDone", "WeekLocked"]
+    assert outcome.progress.stage is Stage.READY and outcome.progress.lesson_id == "l3"
+    opened = run(outcome.progress, ev.Continue(), access=Access(weeks_open=2))
+    assert kinds(opened) == ["OfferLesson"]

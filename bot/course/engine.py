@@ -82,7 +82,15 @@ def handle(course: Course, progress: Progress, event: Event, access: Access = OP
     progress, moved = repair(course, progress)
     notice: tuple[Action, ...] = (Moved(),) if moved else ()
     outcome = _dispatch(course, progress, event, access)
-    return Outcome(outcome.progress, notice + outcome.actions)
+    return Outcome(outcome.progress, notice + _closed_weeks_said(outcome.actions, access))
+
+
+def _closed_weeks_said(actions: tuple[Action, ...], access: Access) -> tuple[Action, ...]:
+    """A lesson in a week not open yet is not offered: the participant is told it is closed."""
+    return tuple(
+        WeekLocked(a.week) if isinstance(a, OfferLesson) and not access.allows(a.week) else a
+        for a in actions
+    )
 
 
 def _dispatch(course: Course, progress: Progress, event: Event, access: Access) -> Outcome:
