@@ -197,3 +197,11 @@ def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(
     assert len(coalesce([feedback, r.question(multiple)])) == 2
     joined = coalesce([feedback, r.question(single)])
     assert len(joined) == 1 and joined[0].text.startswith("✅\n\n")
+
+
+def test_go_on_arrows_point_the_way_the_reader_reads(course: Course) -> None:
+    week, lesson = course.weeks[0], course.weeks[0].lessons[0]
+    action = ev.ShowStep(week, lesson, lesson.steps[0], 1, len(lesson.steps))
+    assert renderer("sv").step(action).buttons[0][0].text.endswith("▶")
+    arabic = renderer("ar").step(action).buttons[0][0].text
+    assert "◀" in arabic and "▶" not in arabic

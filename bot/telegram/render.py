@@ -80,6 +80,10 @@ class Renderer:
     def finish(self, text: str) -> str:
         return self.tr.message(text)
 
+    def forward(self, label: str) -> str:
+        """A "go on" arrow points the way the reader reads: leftwards in Arabic and Persian."""
+        return label.replace("▶", "◀") if self.tr.rtl else label
+
     def refusal(self, reason: ev.Refusal) -> str:
         return self.finish(self.tr._(REFUSALS[reason]))
 
@@ -142,6 +146,7 @@ class Renderer:
         last = action.number == action.total
         has_quiz = action.lesson.quiz is not None and bool(action.lesson.quiz.questions)
         label = self.tr._("To the quiz ▶") if last and has_quiz else self.tr._("Next ▶")
+        label = self.forward(label)
         button = Button(label, callbacks.next_step(action.lesson.id, action.step.id))
         return Outgoing(
             self.finish(body),
@@ -287,7 +292,7 @@ class Renderer:
         text = self.tr._("Next lesson – week {number}: {title}").format(
             number=action.week.number, title=self.lesson_text(action.lesson.title)
         )
-        button = Button(self.tr._("Start ▶"), callbacks.begin(action.lesson.id))
+        button = Button(self.forward(self.tr._("Start ▶")), callbacks.begin(action.lesson.id))
         return Outgoing(self.finish(text), ((button,),))
 
     def week_locked(self, week: Week) -> str:
