@@ -205,3 +205,33 @@ def test_go_on_arrows_point_the_way_the_reader_reads(course: Course) -> None:
     assert renderer("sv").step(action).buttons[0][0].text.endswith("▶")
     arabic = renderer("ar").step(action).buttons[0][0].text
     assert "◀" in arabic and "▶" not in arabic
+
+
+def test_the_last_wrong_try_shows_the_right_answer_once(course: Course) -> None:
+    order = next(
+        q
+        for lesson in course.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+        if q.kind is QuestionKind.ORDER
+    )
+    r = renderer("sv")
+    right = " → ".join(o.text.sv for o in order.options)
+    last = r.feedback(ev.Feedback(order, False, (), (), None, try_again=False))
+    assert last.text.startswith("❌") and right in last.text
+    again = r.feedback(ev.Feedback(order, False, (), (), None, try_again=True))
+    assert right not in again.text
+
+
+def test_an_option_that_explains_itself_gets_a_mark_not_a_second_verdict(course: Course) -> None:
+    single = next(
+        q
+        for lesson in course.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+        if q.kind is QuestionKind.SINGLE and all(o.feedback for o in q.options)
+    )
+    wrong = next(o for o in single.options if not o.correct)
+    assert wrong.feedback is not None
+    shown = renderer("sv").feedback(
+        ev.Feedback(single, False, (wrong.id,), (wrong.feedback,), None, try_again=True)
+    )
+    assert shown.text == f"❌ {wrong.feedback.sv}"

@@ -30,7 +30,7 @@ from bot.storage import (
 )
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands, joining, privacy
-from bot.telegram.render import REFUSALS, Button, Outgoing
+from bot.telegram.render import REFUSALS, Button, Outgoing, coalesce
 from bot.telegram.runtime import Context, runtime
 from bot.telegram.sending import send_all
 
@@ -316,7 +316,6 @@ async def apply(
             return
         messages = renderer.render(outcome.actions)
         if isinstance(event, ev.Start) and before.stage is Stage.NEW:
-            messages.insert(
-                0, Outgoing(renderer.finish(renderer.tr._("Let us begin! Week 1 starts here.")))
-            )
+            welcome = Outgoing(renderer.finish(renderer.tr._("Let us begin! Week 1 starts here.")))
+            messages = coalesce([welcome, *messages])
         await send_all(context, person.telegram_id, messages, query.message if query else None)  # type: ignore[arg-type]

@@ -253,15 +253,37 @@ class Renderer:
         return "" if option is None else self.tr.lesson(option.text)
 
     def feedback(self, action: ev.Feedback) -> Outgoing:
-        verdict = self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")
-        if action.question.kind is QuestionKind.TASK and action.correct:
-            verdict = self.tr._("✅ It arrived. Well done: that is how you attach a file.")
-        if action.question.kind is QuestionKind.TASK and not action.correct:
-            verdict = self.tr._("That is fine. You can practise it with your coach.")
-        parts = [verdict, *(self.lesson_text(t) for t in action.feedback)]
+        """The verdict, the chosen options' own feedback and, once no try is left, the answer.
+
+        When an option explains itself, the verdict is only its mark (✅/❌), so the
+        reader does not get "Not quite." twice; a mark is understood without reading.
+        """
+        q = action.question
+        own = [self.lesson_text(t) for t in action.feedback]
+        if q.kind is QuestionKind.TASK:
+            verdict = (
+                self.tr._("✅ It arrived. Well done: that is how you attach a file.")
+                if action.correct
+                else self.tr._("That is fine. You can practise it with your coach.")
+            )
+            parts = [verdict, *own]
+        elif own:
+            parts = [f"{'✅' if action.correct else '❌'} {own[0]}", *own[1:]]
+        else:
+            parts = [self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")]
+        if not action.correct and not action.try_again and q.kind is not QuestionKind.TASK:
+            parts.append(self.tr._("The right answer: {answer}").format(answer=self.answer(q)))
         if action.explanation is not None:
             parts.append(self.lesson_text(action.explanation))
         return Outgoing(self.finish("\n\n".join(parts)))
+
+    def answer(self, question: Question) -> str:
+        """The right answer in words: the options, the order, or True/False."""
+        if question.kind is QuestionKind.TRUE_FALSE:
+            right = next(o.id for o in question.options if o.correct)
+            return self.tr._("True") if right == "true" else self.tr._("False")
+        texts = [self.lesson_text(o.text) for o in question.options if o.correct]
+        return " → ".join(texts) if question.kind is QuestionKind.ORDER else ", ".join(texts)
 
     def quiz_result(self, action: ev.QuizResult) -> Outgoing:
         score = self.tr.ngettext(
