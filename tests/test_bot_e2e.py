@@ -490,3 +490,28 @@ async def test_a_step_with_an_image_arrives_as_a_photo_with_its_caption(
         assert message["buttons"]  # the Next button sits under the photo
     finally:
         await running.stop()
+
+
+async def test_an_answer_is_kept_when_the_reply_to_it_fails(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    """Save first, send second: a reply lost to a Telegram error loses no answer."""
+    await join(users, ERIK, "sv", "Erik")
+    press = await right_answer_to_first_question(bot, users, course, ERIK)
+    await users.fault(500, method="sendMessage", times=5, description="Internal Server Error")
+    await users.press(ERIK, press.message_id, press.data)
+    await users.idle()
+    assert answer_count(bot, ERIK) == 1
+    answered = stored_progress(bot, ERIK)
+    assert answered.stage is Stage.QUESTION and answered.first_try_right
+    await users.clear_faults()
+    await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
+    await users.idle()
+    shown = (await users.bot_messages(ERIK))[-1]
+    lesson = course.weeks[0].lessons[0]
+    assert lesson.quiz is not None
+    second = lesson.quiz.questions[1]
+    assert second.text.sv in shown["text"]  # the next question, not the one answered
+    await users.press(ERIK, press.message_id, press.data)  # pressing the old answer again
+    await users.idle()
+    assert answer_count(bot, ERIK) == 1
