@@ -22,7 +22,7 @@ PARTICIPANT: tuple[tuple[str, str], ...] = (
     ("help", N_("what the bot can do")),
 )
 
-__all__ = ["PARTICIPANT", "Translator", "register_menus", "set_chat_menu"]
+__all__ = ["PARTICIPANT", "register_menus", "set_chat_menu"]
 
 
 def menu(tr: Translator, entries: tuple[tuple[str, str], ...] = PARTICIPANT) -> list[BotCommand]:

@@ -20,6 +20,7 @@ from bot.course.model import UploadKind
 from bot.course.progress import Progress, Stage
 from bot.course.summary import summarize
 from bot.i18n.languages import LANGUAGES, choose_language, native_name
+from bot.i18n.translator import Translator
 from bot.storage import (
     AlreadyExists,
     AnswerRow,
@@ -203,7 +204,7 @@ async def choose(update: Update, context: Context, person: ParticipantRecord, co
         await apply(update, context, refreshed, ev.Continue(), pressed=False)
 
 
-def consent_screen(tr: commands.Translator) -> Outgoing:
+def consent_screen(tr: Translator) -> Outgoing:
     text = "\n\n".join(
         [
             tr._("Before we start: what I store, and who sees it."),
