@@ -28,15 +28,15 @@ chromium:
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests
-	$(BIN)/ruff format --check bot tests
+	$(BIN)/ruff check bot tests bench
+	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
 
 check: $(STAMP)
 	$(BIN)/python -m bot lessons check lessons
 
 bench: $(STAMP) catalogs
-	$(BIN)/python -m bot bench
+	$(BIN)/python -m bench
 
 clean:
 	rm -rf $(VENV) data

@@ -73,13 +73,13 @@ async def serve(settings: Settings, course: Course) -> None:
     preview = None
     try:
         if settings.bot_token is None:
-            from bot.emulator.preview import start_preview
+            from bot.preview.server import start_preview
 
             preview = await start_preview(settings)
             settings = preview.bot_settings(settings)
         application = await start_bot(settings, db, course)
         if preview is not None:
-            preview.attach(application)  # lesson edits reach the running bot
+            preview.attach(application.bot_data["runtime"], settings)  # lesson edits reach the bot
         try:
             await _until_stopped()
         finally:

@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     lesson_commands = lessons.add_subparsers(dest="lessons_command", required=True)
     check = lesson_commands.add_parser("check", help="list every problem in the lesson files")
     check.add_argument("directory", nargs="?", default="lessons")
-    check.set_defaults(handler=_lazy("bot.course.check:check_command"))
+    check.set_defaults(handler=_lazy("bot.authoring.check:check_command"))
     extract = lesson_commands.add_parser("extract", help="write locales/lessons.pot")
     extract.add_argument("directory", nargs="?", default="lessons")
     extract.add_argument("--locales", default="locales")
@@ -50,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("directory", nargs="?", default="lessons")
     coverage.add_argument("--locales", default="locales")
     coverage.add_argument("--min", type=float, default=None, help="exit 1 below this percent")
-    coverage.set_defaults(handler=_lazy("bot.i18n.lessons:coverage_command"))
+    coverage.set_defaults(handler=_lazy("bot.i18n.coverage:coverage_command"))
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -77,11 +77,6 @@ def build_parser() -> argparse.ArgumentParser:
     coach.add_argument("--group", required=True)
     coach.add_argument("--qr", default=None, help="where to write the QR code PNG")
     coach.set_defaults(handler=_lazy("bot.admin:invite_coach_command"))
-
-    bench = commands.add_parser("bench", help="measure the bot against a bare echo bot")
-    bench.add_argument("--participants", type=int, default=200)
-    bench.add_argument("--reports", type=int, default=10_000)
-    bench.set_defaults(handler=_lazy("bot.bench:bench_command"))
     return parser
 
 

@@ -16,8 +16,8 @@ from datetime import datetime, timedelta
 
 import segno
 
+from bot.clock import utc_now
 from bot.storage import Database, InviteKind, invites
-from bot.storage.database import utc_now
 
 CODE_BYTES = 32
 START_PARAMETER = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

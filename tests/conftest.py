@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -18,6 +19,7 @@ from bot.emulator.server import Emulator
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.translator import reset_cache
 from bot.storage import Database
+from bot.telegram.processor import PerUserUpdateProcessor
 from tests.emulator_client import EmulatorClient
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -33,13 +35,42 @@ def course() -> Course:
 
 @pytest.fixture
 async def emulator() -> AsyncIterator[Emulator]:
-    async with Emulator(webhook_retry_delay=0.05, idle_quiet=0.3) as running:
+    async with Emulator(webhook_retry_delay=0.05) as running:
         yield running
 
 
+class SettlingClient(EmulatorClient):
+    """The emulator's client whose ``idle()`` waits until the bots have handled everything.
+
+    No quiet period: the emulator says when every update was fetched and no Bot
+    API call is in flight, and each running bot's update processor says when it
+    has handled every update up to the newest one. A handler awaits its own calls,
+    so once both agree nothing more is coming.
+    """
+
+    def __init__(self, emulator: Emulator) -> None:
+        super().__init__(emulator.url)
+        self.emulator = emulator
+        self.bots: list[RunningBot] = []
+
+    async def idle(self, timeout: float = 10, quiet: float | None = None) -> None:
+        if quiet is not None:
+            await super().idle(timeout, quiet)
+            return
+        async with asyncio.timeout(timeout):
+            while True:
+                await super().idle(timeout, quiet=0)
+                newest = self.emulator.state.updates.last_id
+                for running in self.bots:
+                    await running.handled(newest)
+                if self.emulator.state.updates.last_id == newest:
+                    await super().idle(timeout, quiet=0)
+                    return
+
+
 @pytest.fixture
-async def users(emulator: Emulator) -> AsyncIterator[EmulatorClient]:
-    async with EmulatorClient(emulator.url) as client:
+async def users(emulator: Emulator) -> AsyncIterator[SettlingClient]:
+    async with SettlingClient(emulator) as client:
         yield client
 
 
@@ -61,13 +92,25 @@ class RunningBot:
 
     settings: Settings
     course: Course
+    emulator: Emulator | None = None
     db: Database | None = None
     application: Application | None = None  # type: ignore[type-arg]
     extra: dict[str, Any] = field(default_factory=dict)
+    seen_before_start: int = 0
 
     async def start(self) -> None:
+        if self.emulator is not None:
+            self.seen_before_start = self.emulator.state.updates.fetched_upto
         self.db = await Database.open(self.settings.database)
         self.application = await start_bot(self.settings, self.db, self.course)
+
+    async def handled(self, update_id: int) -> None:
+        """Wait until this bot has handled every update up to ``update_id`` it was given."""
+        if self.application is None or update_id <= self.seen_before_start:
+            return
+        processor = self.application.update_processor
+        assert isinstance(processor, PerUserUpdateProcessor)
+        await processor.wait_handled(update_id)
 
     async def stop(self) -> None:
         if self.application is not None:
@@ -86,8 +129,11 @@ class RunningBot:
 
 
 @pytest.fixture
-async def bot(settings: Settings, course: Course) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings, course)
+async def bot(
+    settings: Settings, course: Course, emulator: Emulator, users: SettlingClient
+) -> AsyncIterator[RunningBot]:
+    running = RunningBot(settings, course, emulator)
+    users.bots.append(running)
     await running.start()
     try:
         yield running

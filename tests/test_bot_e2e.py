@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
+from bench.simulation import Press, SimulatedParticipant
 from bot.course.model import Course
 from bot.course.progress import Progress, Stage
 from bot.i18n.languages import native_name
 from bot.i18n.text import FSI, RLM
 from bot.i18n.translator import translator
-from bot.simulation import Press, SimulatedParticipant
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -60,9 +60,9 @@ async def join(users: EmulatorClient, user_id: int, language: str, name: str = "
     """/start, pick the language, agree: the participant stands on week 1's first step."""
     await users.send(user_id, "/start", first_name=name, language_code=language)
     await users.idle()
-    await users.press(user_id, *await button(users, user_id, callbacks.setting("lang", language)))
+    await users.press(user_id, *await button(users, user_id, callbacks.language(language)))
     await users.idle()
-    await users.press(user_id, *await button(users, user_id, callbacks.setting("consent", "yes")))
+    await users.press(user_id, *await button(users, user_id, callbacks.consent(True)))
     await users.idle()
 
 
@@ -137,11 +137,11 @@ async def test_a_participant_takes_week_one_in_arabic(
     picker = (await users.bot_messages(AMINA))[-1]
     names = [row[0]["text"] for row in picker["buttons"]]
     assert native_name("ar") in names and "دری / فارسی" in names and "svenska" in names
-    await users.press(AMINA, *await button(users, AMINA, callbacks.setting("lang", "ar")))
+    await users.press(AMINA, *await button(users, AMINA, callbacks.language("ar")))
     await users.idle()
     consent = (await users.bot_messages(AMINA))[-1]
     assert consent["text"].startswith(RLM)
-    await users.press(AMINA, *await button(users, AMINA, callbacks.setting("consent", "yes")))
+    await users.press(AMINA, *await button(users, AMINA, callbacks.consent(True)))
     await users.idle()
     step = (await users.bot_messages(AMINA))[-1]
     tr = translator(ROOT / "locales", "ar")
@@ -333,9 +333,9 @@ async def test_a_blocked_participant_crashes_nothing(
 async def test_declining_consent_keeps_nothing(bot: RunningBot, users: EmulatorClient) -> None:
     await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
     await users.idle()
-    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("lang", "sv")))
+    await users.press(ERIK, *await button(users, ERIK, callbacks.language("sv")))
     await users.idle()
-    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("consent", "no")))
+    await users.press(ERIK, *await button(users, ERIK, callbacks.consent(False)))
     await users.idle()
     assert rows(bot, "SELECT count(*) FROM participants") == [(0,)]
 
@@ -352,7 +352,7 @@ async def test_mydata_shows_and_delete_erases(
     assert "Erik" in shown and course.weeks[0].lessons[0].id in shown
     await users.send(erik, "/delete", first_name="Erik", language_code="sv")
     await users.idle()
-    await users.press(erik, *await button(users, erik, callbacks.setting("delete", "yes")))
+    await users.press(erik, *await button(users, erik, callbacks.erase(True)))
     await users.idle()
     with sqlite3.connect(bot.settings.database) as conn:
         dump = "\n".join(conn.iterdump())
@@ -366,7 +366,7 @@ async def test_language_can_change_at_any_time_and_sets_the_menu(
     await join(users, ERIK, "sv", "Erik")
     await users.send(ERIK, "/language", first_name="Erik", language_code="sv")
     await users.idle()
-    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("lang", "uk")))
+    await users.press(ERIK, *await button(users, ERIK, callbacks.language("uk")))
     await users.idle()
     commands = await users.commands(ERIK)
     tr = translator(ROOT / "locales", "uk")
@@ -398,7 +398,9 @@ async def test_webhook_mode(settings_webhook: RunningBot, users: EmulatorClient)
 
 
 @pytest.fixture
-async def settings_webhook(settings: Any, course: Course, unused_tcp_port: int) -> Any:
+async def settings_webhook(
+    settings: Any, course: Course, unused_tcp_port: int, emulator: Any, users: Any
+) -> Any:
     from dataclasses import replace
 
     hooked = replace(
@@ -407,7 +409,8 @@ async def settings_webhook(settings: Any, course: Course, unused_tcp_port: int) 
         webhook_secret="s3cret-token",
         port=unused_tcp_port,
     )
-    running = RunningBot(hooked, course)
+    running = RunningBot(hooked, course, emulator)
+    users.bots.append(running)
     await running.start()
     try:
         yield running
@@ -454,7 +457,7 @@ async def test_an_unexpected_error_gets_an_apology_not_a_traceback(
     def broken(*args: Any, **kwargs: Any) -> Any:
         raise RuntimeError("a bug in the engine")
 
-    monkeypatch.setattr("bot.telegram.participant.handle", broken)
+    monkeypatch.setattr("bot.telegram.participant.handlers.handle", broken)
     await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
     await users.idle()
     apology = (await users.bot_messages(ERIK))[-1]["text"]
@@ -473,7 +476,8 @@ async def test_a_step_with_an_image_arrives_as_a_photo_with_its_caption(
 
     fixture = ROOT / "tests" / "fixtures" / "lessons" / "valid"
     small = load_course(fixture)
-    running = RunningBot(replace(settings, lessons_dir=fixture), small)
+    running = RunningBot(replace(settings, lessons_dir=fixture), small, users.emulator)
+    users.bots.append(running)
     await running.start()
     try:
         await join(users, ERIK, "sv", "Erik")

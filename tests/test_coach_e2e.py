@@ -19,18 +19,18 @@ from typing import Any
 
 import pytest
 from openpyxl import load_workbook
-from telegram.ext import CallbackContext
 
+from bench.simulation import SimulatedParticipant
 from bot import admin
+from bot.clock import utc_now
 from bot.course.model import Course
 from bot.i18n.translator import Translator, translator
-from bot.simulation import SimulatedParticipant
-from bot.storage.database import utc_now
-from bot.telegram import callbacks, coach_jobs
-from bot.telegram import coach_callbacks as cb
-from bot.telegram.coach import FOR_COACHES, NOT_YOURS
-from bot.telegram.joining import TOO_MANY_TRIES, WRONG_CODE
-from bot.telegram.runtime import Context
+from bot.telegram import callbacks
+from bot.telegram.coach import callbacks as cb
+from bot.telegram.coach import jobs as coach_jobs
+from bot.telegram.coach.handlers import FOR_COACHES, NOT_YOURS
+from bot.telegram.context import BotContext
+from bot.telegram.participant.joining import TOO_MANY_TRIES, WRONG_CODE
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, rows, stored_progress, take_week
@@ -119,9 +119,9 @@ async def participant_link(users: EmulatorClient, coach: int, group: int) -> str
 async def joins(users: EmulatorClient, user_id: int, code: str, name: str) -> None:
     """/start <code>, then the usual language and consent."""
     await say(users, user_id, f"/start {code}", name)
-    await users.press(user_id, *await button(users, user_id, callbacks.setting("lang", "sv")))
+    await users.press(user_id, *await button(users, user_id, callbacks.language("sv")))
     await users.idle()
-    await users.press(user_id, *await button(users, user_id, callbacks.setting("consent", "yes")))
+    await users.press(user_id, *await button(users, user_id, callbacks.consent(True)))
     await users.idle()
 
 
@@ -141,10 +141,10 @@ async def fail_a_quiz_twice(bot: RunningBot, users: EmulatorClient, course: Cour
     raise AssertionError("Amina never failed twice")
 
 
-def job_context(bot: RunningBot) -> Context:
+def job_context(bot: RunningBot) -> BotContext:
     """What PTB hands a job: the application's bot and bot_data."""
     assert bot.application is not None
-    return CallbackContext(bot.application)
+    return BotContext(bot.application)
 
 
 def text_of(messages: list[dict[str, Any]]) -> str:
@@ -305,7 +305,7 @@ async def test_after_delete_nothing_holds_the_id_and_the_coach_sees_one_left(
     assert rows(bot, "SELECT COUNT(*) FROM start_attempts WHERE telegram_id = ?", ERIK) == [(1,)]
 
     await say(users, ERIK, "/delete", "Erik")
-    await users.press(ERIK, *await button(users, ERIK, callbacks.setting("delete", "yes")))
+    await users.press(ERIK, *await button(users, ERIK, callbacks.erase(True)))
     await users.idle()
 
     with sqlite3.connect(bot.settings.database) as conn:

@@ -15,7 +15,7 @@ from bot import admin, invitations
 from bot.storage import Database, InviteKind, groups, invites, participants
 from bot.storage.coaching import find_invite
 from bot.storage.retention import months_before, purge_expired
-from bot.telegram.coach_jobs import next_time
+from bot.telegram.coach.jobs import next_time
 
 NOW = datetime(2027, 3, 3, 9, 0, tzinfo=UTC)
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from bot.authoring.check import report, run_check
 from bot.cli import main
-from bot.course.check import report, run_check
 from bot.course.loader import (
     CourseError,
     Problem,

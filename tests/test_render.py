@@ -14,10 +14,10 @@ from bot.course.model import Course, QuestionKind
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.course.summary import summarize
 from bot.i18n.catalogs import compile_catalogs
-from bot.i18n.text import FSI, PDI, RLM
+from bot.i18n.text import FSI, PDI, RLM, isolate_latin
 from bot.i18n.translator import reset_cache, translator
 from bot.telegram import callbacks
-from bot.telegram.render import Renderer, isolate_latin
+from bot.telegram.participant.render import Renderer
 
 ROOT = Path(__file__).resolve().parents[1]
 LOCALES = ROOT / "locales"
@@ -180,7 +180,7 @@ def test_progress_bar(course: Course) -> None:
 def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(
     course: Course,
 ) -> None:
-    from bot.telegram.render import Outgoing, coalesce
+    from bot.telegram.outgoing import Outgoing, coalesce
 
     multiple = next(
         a

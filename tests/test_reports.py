@@ -26,8 +26,8 @@ from bot.reports.progress import (
     question_difficulty,
     wrong_at_first,
 )
-from bot.telegram import coach_callbacks as cb
-from bot.telegram import coach_render as view
+from bot.telegram.coach import callbacks as cb
+from bot.telegram.coach import render as view
 from tests.conftest import ROOT
 
 NOW = datetime(2027, 2, 1, 9, 0, tzinfo=UTC)  # a Monday

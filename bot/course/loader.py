@@ -24,6 +24,7 @@ from typing import Literal, NamedTuple, TypeVar
 import yaml
 from yaml.constructor import SafeConstructor
 
+from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, utf16_len
 from bot.course.model import (
     Course,
     Lesson,
@@ -49,9 +50,6 @@ WEEK_GLOB = "week*.yaml"
 # Callback data holds a few ids and must stay within Telegram's 64 bytes.
 ID_PATTERN = re.compile(r"[A-Za-z0-9_-]{1,24}")
 ID_MAX = 24
-MESSAGE_LIMIT = 4096
-CAPTION_LIMIT = 1024
-BUTTON_LIMIT = 64
 MAX_OPTIONS = 10
 DEFAULT_PASS_PERCENT = 60
 DEFAULT_ATTEMPTS = 2
@@ -432,13 +430,8 @@ def _describe(raw: yaml.Node) -> str:
     return f'"{short}"' if raw.tag == _TAG + "str" else short
 
 
-def _telegram_length(value: str) -> int:
-    """The length Telegram counts: UTF-16 code units, so an emoji counts as two."""
-    return len(value.encode("utf-16-le")) // 2
-
-
 def _check_length(node: Node, value: str, limit: int) -> None:
-    length = _telegram_length(value)
+    length = utf16_len(value)
     if length <= limit:
         return
     holder = {

@@ -111,6 +111,8 @@ class UpdateQueue:
         self._pending: deque[Update] = deque()
         self._ids = itertools.count(1)
         self._fetched_upto = 0
+        self.last_id = 0
+        """The newest update given to the bot (or waiting for it)."""
         self._arrived = Signal()
         self._poll = 0
         self.allowed = DEFAULT_ALLOWED
@@ -122,12 +124,18 @@ class UpdateQueue:
         update = Update(next(self._ids), kind, body, user_id)
         if kind not in self.allowed:
             return update
+        self.last_id = update.update_id
         if self.webhook is not None:
             self.webhook.add(update)
         else:
             self._pending.append(update)
             self._arrived.fire()
         return update
+
+    @property
+    def fetched_upto(self) -> int:
+        """The newest update the bot has fetched (by polling; a webhook counts at delivery)."""
+        return self._fetched_upto
 
     @property
     def pending_count(self) -> int:

@@ -102,13 +102,6 @@ def extract_command(args: argparse.Namespace) -> int:
     return 0
 
 
-def coverage_command(args: argparse.Namespace) -> int:
-    """`python -m bot lessons coverage`: see bot.i18n.coverage (imported only when run)."""
-    from bot.i18n.coverage import coverage_command as run
-
-    return run(args)
-
-
 def babel_extractor(
     fileobj: Any, keywords: Any, comment_tags: Any, options: dict[str, Any]
 ) -> Iterator[tuple[int, str, tuple[str, str], list[str]]]:

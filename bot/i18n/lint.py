@@ -52,11 +52,12 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.course.loader import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, Problem, Severity
+from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, utf16_len
+from bot.course.loader import Problem, Severity
 from bot.course.model import Course, QuestionKind, Term
 from bot.i18n.catalogs import LESSONS_DOMAIN, UI_DOMAIN, po_files
 from bot.i18n.languages import is_rtl
-from bot.i18n.text import RLM
+from bot.i18n.text import LATIN_RUN, RLM
 
 SCRIPTS: dict[str, str] = {
     "sv": "Latin",
@@ -87,7 +88,6 @@ _SCRIPT_NAMES = {
 _LETTERS = frozenset({"Lu", "Ll", "Lt", "Lo"})
 # Runs of Latin script the bot wraps in isolates inside right-to-left text; the same
 # pattern as bot/telegram/render.py, which the translation tools do not import.
-_LATIN_RUN = re.compile(r"[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|[0-9A-Za-zÀ-ÿ]")
 _BRACE = re.compile(r"\{\{|\}\}|\{([^{}]*)\}")
 _PERCENT = re.compile(r"%%|%(?:\((\w+)\))?[#0+-]*(?:\d+|\*)?(?:\.(?:\d+|\*))?([sdifr])")
 
@@ -187,17 +187,12 @@ def text_limits(course: Course) -> dict[str, int]:
     return limits
 
 
-def telegram_length(text: str) -> int:
-    """The length Telegram counts: UTF-16 code units, so an emoji counts as two."""
-    return len(text.encode("utf-16-le")) // 2
-
-
 def shown_length(text: str, *, rtl: bool) -> int:
     """The length once sent: right-to-left text gains a mark per line, two per Latin run."""
     if not rtl:
-        return telegram_length(text)
+        return utf16_len(text)
     lines = sum(1 for line in text.split("\n") if line and not line.startswith(RLM))
-    return telegram_length(text) + lines + 2 * len(_LATIN_RUN.findall(text))
+    return utf16_len(text) + lines + 2 * len(LATIN_RUN.findall(text))
 
 
 # Scripts.

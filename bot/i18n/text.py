@@ -8,9 +8,14 @@ isolate (U+2068 … U+2069) so "BankID" or "1177" cannot reorder the sentence.
 
 from __future__ import annotations
 
+import re
+
 RLM = "\u200f"
 FSI = "\u2068"
 PDI = "\u2069"
+
+# Runs of Latin script (Swedish words, BankID, 1177, /commands) inside right-to-left text.
+LATIN_RUN = re.compile(r"/?[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|/?[0-9A-Za-zÀ-ÿ]")
 
 
 def isolate(fragment: str, rtl: bool) -> str:
@@ -24,4 +29,15 @@ def paragraph(text: str, rtl: bool) -> str:
         return text
     return "\n".join(
         line if not line or line.startswith(RLM) else RLM + line for line in text.split("\n")
+    )
+
+
+def isolate_latin(text: str) -> str:
+    """Wrap runs of Latin script in isolates, leaving already isolated parts alone."""
+    pieces = re.split(f"({FSI}[^{PDI}]*{PDI})", text)
+    return "".join(
+        piece
+        if piece.startswith(FSI)
+        else LATIN_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", piece)
+        for piece in pieces
     )

@@ -24,6 +24,7 @@ from bot.course.model import Course, Question
 from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
+from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
 FAILED_RUNS_STUCK = 2
 """Failing the same quiz this many times (and not passing it since) means stuck."""
@@ -47,57 +48,6 @@ class Status(StrEnum):
     STUCK = "stuck"
     QUIET = "gone quiet"
     ON_TRACK = "on track"
-
-
-# ---------------------------------------------------------------- the rows going in
-
-
-@dataclass(frozen=True, slots=True)
-class Member:
-    """A participant of the group as stored: only the first name names them."""
-
-    id: int
-    first_name: str
-    last_active_at: datetime
-    progress: str | None
-    """The engine's progress JSON, None before they started."""
-    consented: bool = True
-    """Until they agree to the storing of their data, a coach sees only that they exist."""
-
-
-@dataclass(frozen=True, slots=True)
-class AnswerFact:
-    """One logged answer; facts come in the order they were given."""
-
-    participant_id: int
-    lesson_id: str
-    question_id: str
-    attempt: int
-    correct: bool
-
-
-@dataclass(frozen=True, slots=True)
-class QuizFact:
-    """One finished run of a lesson's quiz."""
-
-    participant_id: int
-    lesson_id: str
-    passed: bool
-    finished_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class GroupFacts:
-    """Everything the reports read about one group, read in one snapshot."""
-
-    group_id: int
-    name: str
-    start_date: date
-    self_paced: bool
-    members: tuple[Member, ...]
-    answers: tuple[AnswerFact, ...]
-    quiz_results: tuple[QuizFact, ...]
-    departures: tuple[datetime, ...]
 
 
 # ---------------------------------------------------------------- what comes out

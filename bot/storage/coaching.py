@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from bot.storage.database import Database, to_iso, utc_now
+from bot.clock import utc_now
+from bot.storage.database import Database, to_iso
 from bot.storage.records import CoachRecord, InviteRecord
 
 

@@ -29,6 +29,8 @@ from typing import Any
 
 import aiosqlite
 
+from bot.clock import utc_now
+
 log = logging.getLogger(__name__)
 
 # How long a statement waits for another process (the CLI, say) that holds the
@@ -54,10 +56,6 @@ class SchemaError(RuntimeError):
 
 
 # --- times -------------------------------------------------------------------
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 def to_iso(moment: datetime) -> str:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from bot.storage.database import Database, from_iso, to_iso, utc_now
+from bot.clock import utc_now
+from bot.storage.database import Database, from_iso, to_iso
 from bot.storage.records import AlreadyExists, ParticipantRecord
 
 _SELECT = f"SELECT {ParticipantRecord.COLUMNS} FROM participants"

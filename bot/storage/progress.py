@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import datetime
 
-from bot.storage.database import Database, to_iso, utc_now
+from bot.clock import utc_now
+from bot.storage.database import Database, to_iso
 from bot.storage.records import AnswerRow, ParticipantNotFound, QuizResultRow
 
 _MARK_PROCESSED = (

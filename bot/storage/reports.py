@@ -7,9 +7,8 @@ this way: no Telegram ids, so an export can never carry one.
 
 from __future__ import annotations
 
-from bot.reports.progress import AnswerFact, GroupFacts, Member, QuizFact
 from bot.storage.database import Database, from_iso
-from bot.storage.records import GroupRecord
+from bot.storage.records import AnswerFact, GroupFacts, GroupRecord, Member, QuizFact
 
 _MEMBERS = (
     "SELECT p.id, p.first_name, p.last_active_at, pr.state, p.consent_at IS NOT NULL"

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from bot.storage.database import Database, from_iso_or_none, utc_now
+from bot.clock import utc_now
+from bot.storage.database import Database, from_iso_or_none
 
 
 def months_before(moment: datetime, months: int) -> datetime:

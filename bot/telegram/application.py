@@ -8,7 +8,9 @@ from telegram.ext import (
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
+    ContextTypes,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -16,16 +18,24 @@ from bot.config import Settings
 from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.storage import Database
-from bot.telegram import coach, coach_callbacks, coach_jobs, commands, participant, privacy
+from bot.telegram import commands
+from bot.telegram.coach import callbacks as coach_callbacks
+from bot.telegram.coach import handlers as coach
+from bot.telegram.coach import jobs as coach_jobs
+from bot.telegram.context import BotContext, resolve_reader
 from bot.telegram.errors import on_error
 from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.telegram.participant import handlers as participant
+from bot.telegram.participant import privacy
+from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.runtime import Runtime
 
 # A bounded number of concurrent updates: 256 makes httpx scan a large connection
 # pool on every request. Between 4 and 32 make bench showed no difference beyond
 # its noise (120-175 updates/s), so this stays at the value DESIGN.md measured.
 CONCURRENT_UPDATES = 16
-# The coaches' handlers run first (see register_handlers).
+# Handler groups, in the order they run: who is speaking, then the coaches' side.
+WHO = -2
 COACHES = -1
 
 
@@ -42,7 +52,8 @@ def build_application(
         .token(settings.bot_token or "")
         .base_url(settings.bot_api_url)
         .base_file_url(settings.base_file_url)
-        .concurrent_updates(CONCURRENT_UPDATES)
+        .context_types(ContextTypes(context=BotContext))
+        .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
         .connection_pool_size(CONCURRENT_UPDATES + 4)
         .post_init(_post_init)
     )
@@ -58,12 +69,15 @@ def build_application(
 def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
     private = filters.ChatType.PRIVATE
 
+    # Who is speaking, looked up once per update: every handler below reads context.reader.
+    application.add_handler(TypeHandler(Update, resolve_reader), WHO)
+
     # Coaches: their commands, buttons and jobs. An earlier handler group, so a
     # coach's /start, /help, /language or text is answered as a coach's; each
     # coach handler ends the update with ApplicationHandlerStop when it answered,
     # and lets everyone else through to the participant's handlers below.
     application.add_handler(
-        CommandHandler("start", coach.start_gate, filters=private, has_args=False), COACHES
+        CommandHandler("start", coach.help_gate, filters=private, has_args=False), COACHES
     )
     application.add_handler(CommandHandler("help", coach.help_gate, filters=private), COACHES)
     application.add_handler(
@@ -77,7 +91,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         CallbackQueryHandler(coach.press, pattern=coach_callbacks.PATTERN), COACHES
     )
     application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.help_gate), COACHES
     )
     coach_jobs.schedule(application)
 

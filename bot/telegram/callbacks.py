@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from bot.course import events as ev
 from bot.course.model import Course, Question
+from bot.i18n.languages import LANGUAGES
 
 VERSION = "1"
 SEP = "|"
@@ -21,13 +22,28 @@ MAX_BYTES = 64
 
 
 @dataclass(frozen=True, slots=True)
-class Setting:
-    """A press that is not a course event: language, consent, erasure, coach views."""
+class PickLanguage:
+    """The reader picked the language they want to read in."""
 
-    name: str
-    value: str
+    code: str
 
 
+@dataclass(frozen=True, slots=True)
+class AnswerConsent:
+    """Yes or no on the consent screen."""
+
+    agreed: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ConfirmErase:
+    """Yes or no on the /delete prompt."""
+
+    erase: bool
+
+
+Setting = PickLanguage | AnswerConsent | ConfirmErase
+"""Presses that are not course events: they change who the participant is, not where."""
 Decoded = ev.Event | Setting
 
 
@@ -38,8 +54,28 @@ def _pack(op: str, *fields: object) -> str:
     return data
 
 
-def setting(name: str, value: str) -> str:
-    return _pack("S", name, value)
+def language(code: str) -> str:
+    return _pack("S", "lang", code)
+
+
+def consent(agreed: bool) -> str:
+    return _pack("S", "consent", "yes" if agreed else "no")
+
+
+def erase(confirmed: bool) -> str:
+    return _pack("S", "delete", "yes" if confirmed else "no")
+
+
+def _setting(name: str, value: str) -> Setting | None:
+    if name == "lang" and value in LANGUAGES:
+        return PickLanguage(value)
+    if value not in ("yes", "no"):
+        return None
+    if name == "consent":
+        return AnswerConsent(value == "yes")
+    if name == "delete":
+        return ConfirmErase(value == "yes")
+    return None
 
 
 def next_step(lesson_id: str, step_id: str) -> str:
@@ -100,8 +136,8 @@ def decode(data: str | None, course: Course) -> Decoded | None:
 
 
 def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
-    if op == "S" and len(fields) == 2:
-        return Setting(fields[0], fields[1])
+    if op == "S":
+        return _setting(*fields) if len(fields) == 2 else None
     if op in "nbre" and fields and course.locate(fields[0]) is None:
         return None
     match op, fields:

@@ -7,15 +7,11 @@ their own reference.
 
 from __future__ import annotations
 
-import asyncio
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
-from typing import Any
-from zoneinfo import ZoneInfo
 
-from telegram.ext import CallbackContext, ExtBot
-
+from bot import clock
 from bot.config import Settings
 from bot.course.engine import Access
 from bot.course.model import Course, Week
@@ -24,9 +20,7 @@ from bot.i18n.languages import SOURCE
 from bot.i18n.translator import Translator, translator
 from bot.storage import Database, groups
 from bot.storage.records import ParticipantRecord
-from bot.telegram.render import Renderer
-
-Context = CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]
+from bot.telegram.participant.render import Renderer
 
 
 @dataclass
@@ -34,18 +28,10 @@ class Runtime:
     settings: Settings
     db: Database
     course: Course
-    locks: dict[int, asyncio.Lock] = field(default_factory=dict)
     file_ids: dict[Path, str] = field(default_factory=dict)
 
-    def lock_for(self, user_id: int) -> asyncio.Lock:
-        """One lock per user: their updates are applied one at a time, in order."""
-        lock = self.locks.get(user_id)
-        if lock is None:
-            lock = self.locks[user_id] = asyncio.Lock()
-        return lock
-
     def today(self) -> date:
-        return datetime.now(ZoneInfo(self.settings.timezone)).date()
+        return clock.today(self.settings.timezone)
 
     def translator(self, language: str | None) -> Translator:
         return translator(self.settings.locales_dir, language or SOURCE)
@@ -67,8 +53,3 @@ class Runtime:
 
     def renderer(self, language: str | None) -> Renderer:
         return Renderer(self.translator(language), self.settings.lessons_dir)
-
-
-def runtime(context: Context) -> Runtime:
-    found: Runtime = context.bot_data["runtime"]
-    return found

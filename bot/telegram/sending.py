@@ -11,38 +11,27 @@ import logging
 from collections.abc import Sequence
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message
+from telegram import Message
 from telegram.error import BadRequest, Forbidden
 
 from bot.storage import participants
-from bot.telegram.render import Outgoing
-from bot.telegram.runtime import Context, Runtime, runtime
+from bot.telegram.context import BotContext
+from bot.telegram.outgoing import Outgoing, fit, keyboard
+from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
-CAPTION_LIMIT = 1024
-
-
-def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
-    if not message.buttons:
-        return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-            for row in message.buttons
-        ]
-    )
 
 
 async def send_all(
-    context: Context,
+    context: BotContext,
     chat_id: int,
     messages: Sequence[Outgoing],
     pressed: Message | None = None,
 ) -> None:
     """Send in order; an ``edit`` message replaces the pressed one when there is one."""
-    rt = runtime(context)
+    rt = context.runtime
     try:
-        for message in messages:
+        for message in (piece for whole in messages for piece in fit(whole)):
             if message.edit and pressed is not None:
                 await _edit(context, pressed, message)
             else:
@@ -52,17 +41,14 @@ async def send_all(
         await participants.mark_blocked(rt.db, chat_id)
 
 
-async def _send(context: Context, rt: Runtime, chat_id: int, message: Outgoing) -> None:
+async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> None:
     markup = keyboard(message)
-    if message.photo is not None and len(message.text) <= CAPTION_LIMIT:
+    if message.photo is not None:
         sent = await context.bot.send_photo(
-            chat_id, _file(rt, message.photo), caption=message.text, reply_markup=markup
+            chat_id, _file(rt, message.photo), caption=message.text or None, reply_markup=markup
         )
         _remember(rt, message.photo, sent)
     else:
-        if message.photo is not None:
-            sent = await context.bot.send_photo(chat_id, _file(rt, message.photo))
-            _remember(rt, message.photo, sent)
         await context.bot.send_message(chat_id, message.text, reply_markup=markup)
     if message.audio is not None:
         sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
@@ -80,7 +66,7 @@ def _remember(rt: Runtime, path: Path, sent: Message) -> None:
         rt.file_ids[path] = sent.voice.file_id
 
 
-async def _edit(context: Context, pressed: Message, message: Outgoing) -> None:
+async def _edit(context: BotContext, pressed: Message, message: Outgoing) -> None:
     markup = keyboard(message)
     try:
         if pressed.photo:

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from bot.config import Settings
-from bot.emulator.preview import Preview
 from bot.emulator.server import Emulator
+from bot.preview.server import Preview
 from tests.conftest import ROOT
 
 

@@ -17,7 +17,7 @@ import aiohttp
 import pytest
 
 from bot.course.model import Course
-from bot.emulator.preview import Preview
+from bot.preview.server import Preview
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -54,8 +54,8 @@ async def join_in_swedish(users: EmulatorClient) -> str:
     """/start, svenska, agree; the text of the first step the bot shows."""
     await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
     await users.idle()
-    await press(users, ERIK, callbacks.setting("lang", "sv"))
-    await press(users, ERIK, callbacks.setting("consent", "yes"))
+    await press(users, ERIK, callbacks.language("sv"))
+    await press(users, ERIK, callbacks.consent(True))
     shown: str = (await users.bot_messages(ERIK))[-1]["text"]
     return shown
 
@@ -119,7 +119,7 @@ async def test_a_broken_lesson_keeps_the_last_good_course_until_it_is_fixed(
     preview: Preview, bot: RunningBot, users: EmulatorClient, course: Course
 ) -> None:
     assert bot.application is not None
-    preview.attach(bot.application)
+    preview.attach(bot.application.bot_data["runtime"], bot.settings)
     lesson_file = bot.settings.lessons_dir / WEEK_ONE
     good = lesson_file.read_text(encoding="utf-8")
     old_text = course.weeks[0].lessons[0].steps[0].text.sv.splitlines()[0]
@@ -174,7 +174,7 @@ async def test_edited_translations_are_compiled_and_reloaded(
     bot.with_settings(locales_dir=locales)
     await bot.restart()
     assert bot.application is not None
-    preview.attach(bot.application)
+    preview.attach(bot.application.bot_data["runtime"], bot.settings)
     assert preview.watcher is not None
     po = locales / "en" / "LC_MESSAGES" / "bot.po"
     po.write_text(po.read_text(encoding="utf-8") + "\n", encoding="utf-8")

@@ -20,10 +20,10 @@ from typing import Any
 import pytest
 from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright, expect
 
+from bench.simulation import PDF, Press, SimulatedParticipant
 from bot.course.model import Course
-from bot.emulator.preview import Preview
 from bot.i18n.translator import translator
-from bot.simulation import PDF, Press, SimulatedParticipant
+from bot.preview.server import Preview
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -132,8 +132,8 @@ async def texts(page: Page) -> list[str]:
 async def join(page: Page, users: EmulatorClient, user_id: int, language: str) -> None:
     await send(page, "/start")
     await synced(page, users, user_id)
-    await click(page, users, user_id, callbacks.setting("lang", language))
-    await click(page, users, user_id, callbacks.setting("consent", "yes"))
+    await click(page, users, user_id, callbacks.language(language))
+    await click(page, users, user_id, callbacks.consent(True))
 
 
 async def play_until(
@@ -185,7 +185,7 @@ async def test_a_new_participant_attaches_a_file(
     assert user_id > 2000
     await page.click('#empty button[data-command="/start"]')
     await synced(page, users, user_id)
-    picker = page.locator(f'button[data-callback="{callbacks.setting("lang", "ar")}"]')
+    picker = page.locator(f'button[data-callback="{callbacks.language("ar")}"]')
     assert await picker.inner_text() == "العربية"
 
     cv = FilePayload(name="CV.pdf", mimeType="application/pdf", buffer=PDF)
@@ -202,7 +202,7 @@ async def test_the_page_shows_a_broken_lesson_until_it_is_fixed(
     page: Page, preview: Preview, bot: RunningBot
 ) -> None:
     assert bot.application is not None
-    preview.attach(bot.application)
+    preview.attach(bot.application.bot_data["runtime"], bot.settings)
     await open_chat(page, preview, ERIK)
     banner = page.locator("#lessons-banner")
     lesson_file = bot.settings.lessons_dir / "week01-valkommen.yaml"

@@ -16,37 +16,18 @@ from bot.i18n.translator import Translator
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.words import flags_text, last_active, week_text
 from bot.storage import GroupRecord
-from bot.telegram import coach_callbacks as cb
-from bot.telegram.coach_callbacks import INVITE_PRESETS
-from bot.telegram.render import Button, Outgoing
+from bot.telegram.coach import callbacks as cb
+from bot.telegram.coach.callbacks import INVITE_PRESETS
+from bot.telegram.outgoing import Button, Outgoing, Rows
 
-MESSAGE_LIMIT = 4000
 MAX_PERSON_BUTTONS = 90
 """Telegram takes about a hundred buttons under one message; the rest are in the exports."""
 HARD_SHOWN = 10
 
-Rows = tuple[tuple[Button, ...], ...]
-
-
-def chunks(lines: Sequence[str], limit: int = MESSAGE_LIMIT) -> list[str]:
-    """Lines joined into messages under Telegram's limit, split only at line breaks."""
-    out: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + len(line) + 1 > limit:
-            out.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    return [*out, current] if current else out
-
 
 def as_messages(tr: Translator, lines: Sequence[str], buttons: Rows = ()) -> list[Outgoing]:
-    """The buttons go under the last message, where the coach's thumb is."""
-    texts = chunks(lines)
-    return [
-        Outgoing(tr.message(text), buttons if i == len(texts) - 1 else ())
-        for i, text in enumerate(texts)
-    ]
+    """One message; the sender splits it to fit, buttons under the last piece (the thumb)."""
+    return [Outgoing(tr.message("\n".join(lines)), buttons)]
 
 
 # ---------------------------------------------------------------- choosing

@@ -8,40 +8,19 @@ same texts appear in the bot and the preview. Lesson texts come through the
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
 from datetime import date
 from pathlib import Path
 
 from bot.course import events as ev
 from bot.course.model import Question, QuestionKind, Step, Text, UploadKind, Week
 from bot.course.summary import WeekSummary
-from bot.i18n.text import FSI, PDI
+from bot.i18n.text import isolate_latin
 from bot.i18n.translator import N_, Translator
 from bot.telegram import callbacks
+from bot.telegram.outgoing import Button, Outgoing, coalesce
 
 CHECK, BOX = "☑", "☐"
-# Runs of Latin script (Swedish words, BankID, 1177) inside right-to-left text.
-_LATIN_RUN = re.compile(r"/?[0-9A-Za-zÀ-ÿ][0-9A-Za-zÀ-ÿ .,:/@_'’-]*[0-9A-Za-zÀ-ÿ]|/?[0-9A-Za-zÀ-ÿ]")
-
-
-@dataclass(frozen=True, slots=True)
-class Button:
-    text: str
-    data: str
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One message to send, or, with ``edit``, to put in place of the pressed one."""
-
-    text: str
-    buttons: tuple[tuple[Button, ...], ...] = ()
-    photo: Path | None = None
-    audio: Path | None = None
-    edit: bool = False
-    redrawn: bool = False  # its text is replaced on each tick, so nothing is joined into it
 
 
 UPLOAD_NAMES = {
@@ -349,44 +328,3 @@ class Renderer:
                 line += f" · {summary.average_percent} %"
             lines.append(line)
         return self.finish("\n".join(lines))
-
-
-MESSAGE_LIMIT = 4096
-
-
-def coalesce(messages: list[Outgoing]) -> list[Outgoing]:
-    """Join a plain message into the one after it, so a reply is one bubble, not three.
-
-    Feedback, "lesson done" and the next card arrive together on the phone and
-    cost one call to Telegram instead of several. Messages with media, buttons
-    or an edit keep their own place.
-    """
-    merged: list[Outgoing] = []
-    for message in messages:
-        previous = merged[-1] if merged else None
-        if (
-            previous is not None
-            and not previous.buttons
-            and previous.photo is None
-            and previous.audio is None
-            and not previous.edit
-            and not message.edit
-            and not message.redrawn
-            and message.photo is None
-            and len(previous.text) + len(message.text) + 2 <= MESSAGE_LIMIT
-        ):
-            merged[-1] = replace(message, text=f"{previous.text}\n\n{message.text}")
-        else:
-            merged.append(message)
-    return merged
-
-
-def isolate_latin(text: str) -> str:
-    """Wrap runs of Latin script in isolates, leaving already isolated parts alone."""
-    pieces = re.split(f"({FSI}[^{PDI}]*{PDI})", text)
-    return "".join(
-        piece
-        if piece.startswith(FSI)
-        else _LATIN_RUN.sub(lambda m: f"{FSI}{m.group(0)}{PDI}", piece)
-        for piece in pieces
-    )

@@ -24,18 +24,20 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import invitations
-from bot.i18n.languages import choose_language, native_name
+from bot.clock import utc_now
+from bot.i18n.languages import native_name
 from bot.i18n.translator import N_, Translator
 from bot.reports import chart, export
-from bot.reports.progress import GroupFacts, GroupReport, build_report, wrong_at_first
-from bot.storage import CoachRecord, GroupRecord, InviteKind, groups, participants
+from bot.reports.progress import GroupReport, build_report, wrong_at_first
+from bot.storage import CoachRecord, GroupRecord, InviteKind, groups
 from bot.storage.coaching import follows, set_language
-from bot.storage.database import utc_now
+from bot.storage.records import GroupFacts
 from bot.storage.reports import group_facts, participant_in_group
-from bot.telegram import coach_callbacks as cb
-from bot.telegram import coach_render as view
+from bot.telegram.coach import callbacks as cb
+from bot.telegram.coach import render as view
 from bot.telegram.commands import menu
-from bot.telegram.runtime import Context, Runtime, runtime
+from bot.telegram.context import BotContext
+from bot.telegram.runtime import Runtime
 from bot.telegram.sending import send_all
 
 log = logging.getLogger(__name__)
@@ -56,63 +58,27 @@ def _handled() -> NoReturn:
     raise ApplicationHandlerStop
 
 
-async def current_coach(update: Update, context: Context) -> CoachRecord | None:
-    user = update.effective_user
-    if user is None:
-        return None
-    return await groups.get_coach_by_telegram_id(runtime(context).db, user.id)
-
-
-def coach_translator(rt: Runtime, coach: CoachRecord) -> Translator:
-    """Swedish unless the coach chose another language."""
-    return rt.translator(coach.language)
-
-
-async def _refusal_translator(update: Update, context: Context) -> Translator:
-    """A non-coach is answered in their own language: the participant's, else their phone's."""
-    rt, user = runtime(context), update.effective_user
-    person = await participants.get_by_telegram_id(rt.db, user.id) if user else None
-    if person is not None:
-        return rt.translator(person.language)
-    return rt.translator(choose_language(user.language_code if user else None))
-
-
 # ---------------------------------------------------------------- gates for shared commands
 
 
-async def start_gate(update: Update, context: Context) -> None:
-    """/start without a code: a coach gets their help, never a participant record."""
-    coach = await current_coach(update, context)
+async def help_gate(update: Update, context: BotContext) -> None:
+    """/start without a code, /help or any text from a coach: their help, never a course card."""
+    coach = context.reader.coach
     if coach is not None:
         await send_help(context, coach)
         _handled()
 
 
-async def help_gate(update: Update, context: Context) -> None:
-    coach = await current_coach(update, context)
+async def language_gate(update: Update, context: BotContext) -> None:
+    coach = context.reader.coach
     if coach is not None:
-        await send_help(context, coach)
+        await send_all(context, coach.telegram_id, [view.language_picker(context.tr)])
         _handled()
 
 
-async def language_gate(update: Update, context: Context) -> None:
-    coach = await current_coach(update, context)
-    if coach is not None:
-        tr = coach_translator(runtime(context), coach)
-        await send_all(context, coach.telegram_id, [view.language_picker(tr)])
-        _handled()
-
-
-async def text_gate(update: Update, context: Context) -> None:
-    coach = await current_coach(update, context)
-    if coach is not None:
-        await send_help(context, coach)
-        _handled()
-
-
-async def send_help(context: Context, coach: CoachRecord, greeting: str | None = None) -> None:
-    rt = runtime(context)
-    tr = coach_translator(rt, coach)
+async def send_help(context: BotContext, coach: CoachRecord, greeting: str | None = None) -> None:
+    rt = context.runtime
+    tr = context.runtime.translator(coach.language)
     followed = await groups.groups_of_coach(rt.db, coach.id)
     lines = [greeting] if greeting else []
     if followed:
@@ -124,7 +90,7 @@ async def send_help(context: Context, coach: CoachRecord, greeting: str | None =
     await send_all(context, coach.telegram_id, view.as_messages(tr, lines))
 
 
-async def set_coach_menu(context: Context, coach: CoachRecord, tr: Translator) -> None:
+async def set_coach_menu(context: BotContext, coach: CoachRecord, tr: Translator) -> None:
     """The coach's own command menu, in their language (a convenience: never fails a step)."""
     try:
         await context.bot.set_my_commands(
@@ -137,11 +103,11 @@ async def set_coach_menu(context: Context, coach: CoachRecord, tr: Translator) -
 # ---------------------------------------------------------------- commands
 
 
-async def group_command(update: Update, context: Context) -> None:
+async def group_command(update: Update, context: BotContext) -> None:
     """/group: the overview, after choosing the group when there are several."""
     coach = await _coach_or_refuse(update, context)
-    rt = runtime(context)
-    tr = coach_translator(rt, coach)
+    rt = context.runtime
+    tr = context.runtime.translator(coach.language)
     followed = await groups.groups_of_coach(rt.db, coach.id)
     if len(followed) == 1:
         await send_overview(context, coach, followed[0])
@@ -150,11 +116,11 @@ async def group_command(update: Update, context: Context) -> None:
     _handled()
 
 
-async def invite_command(update: Update, context: Context) -> None:
+async def invite_command(update: Update, context: BotContext) -> None:
     """/invite: a participant link for one of the coach's groups."""
     coach = await _coach_or_refuse(update, context)
-    rt = runtime(context)
-    tr = coach_translator(rt, coach)
+    rt = context.runtime
+    tr = context.runtime.translator(coach.language)
     followed = await groups.groups_of_coach(rt.db, coach.id)
     if len(followed) == 1:
         await send_all(context, coach.telegram_id, [view.invite_presets(tr, followed[0])])
@@ -163,19 +129,19 @@ async def invite_command(update: Update, context: Context) -> None:
     _handled()
 
 
-async def _coach_or_refuse(update: Update, context: Context) -> CoachRecord:
-    coach = await current_coach(update, context)
+async def _coach_or_refuse(update: Update, context: BotContext) -> CoachRecord:
+    coach = context.reader.coach
     if coach is None:
         user = update.effective_user
         if user is not None:
-            tr = await _refusal_translator(update, context)
+            tr = context.tr
             await send_all(context, user.id, view.as_messages(tr, [tr._(FOR_COACHES)]))
         _handled()
     return coach
 
 
 async def _pick_group(
-    context: Context,
+    context: BotContext,
     coach: CoachRecord,
     tr: Translator,
     followed: list[GroupRecord],
@@ -192,18 +158,17 @@ async def _pick_group(
 # ---------------------------------------------------------------- presses
 
 
-async def press(update: Update, context: Context) -> None:
+async def press(update: Update, context: BotContext) -> None:
     """A coach's button: decoded strictly, then checked against who presses it."""
     query = update.callback_query
     if query is None:
         _handled()
-    coach = await current_coach(update, context)
+    coach = context.reader.coach
     decoded = cb.decode(query.data)
     if coach is None:
-        await query.answer((await _refusal_translator(update, context))._(FOR_COACHES))
+        await query.answer(context.tr._(FOR_COACHES))
         _handled()
-    rt = runtime(context)
-    tr = coach_translator(rt, coach)
+    tr = context.runtime.translator(coach.language)
     if decoded is None:
         await query.answer(tr._(STALE))
     elif decoded.op == "L" and decoded.value is not None:
@@ -215,9 +180,13 @@ async def press(update: Update, context: Context) -> None:
 
 
 async def _group_press(
-    context: Context, query: CallbackQuery, coach: CoachRecord, tr: Translator, press: cb.CoachPress
+    context: BotContext,
+    query: CallbackQuery,
+    coach: CoachRecord,
+    tr: Translator,
+    press: cb.CoachPress,
 ) -> None:
-    rt = runtime(context)
+    rt = context.runtime
     group = await _followed_group(rt, coach, press.group_id)
     if group is None:
         await query.answer(tr._(NOT_YOURS))
@@ -252,8 +221,8 @@ async def _followed_group(
     return await groups.get_group(rt.db, group_id)
 
 
-async def _choose_language(context: Context, coach: CoachRecord, code: str) -> None:
-    rt = runtime(context)
+async def _choose_language(context: BotContext, coach: CoachRecord, code: str) -> None:
+    rt = context.runtime
     await set_language(rt.db, coach.id, code)
     tr = rt.translator(code)
     await set_coach_menu(context, coach, tr)
@@ -280,20 +249,20 @@ async def _report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupRepor
     return report, facts
 
 
-async def send_overview(context: Context, coach: CoachRecord, group: GroupRecord) -> None:
-    rt = runtime(context)
+async def send_overview(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
+    rt = context.runtime
     report = await group_report(rt, group)
-    tr = coach_translator(rt, coach)
+    tr = context.runtime.translator(coach.language)
     await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report))
 
 
 async def send_detail(
-    context: Context, coach: CoachRecord, group: GroupRecord, participant_id: int
+    context: BotContext, coach: CoachRecord, group: GroupRecord, participant_id: int
 ) -> None:
-    rt = runtime(context)
+    rt = context.runtime
     report, facts = await _report_and_facts(rt, group)
     line = report.line(participant_id)
-    tr = coach_translator(rt, coach)
+    tr = context.runtime.translator(coach.language)
     if line is None:  # erased between the overview and the press
         await send_all(context, coach.telegram_id, view.as_messages(tr, [tr._(NOT_YOURS)]))
         return
@@ -301,11 +270,13 @@ async def send_detail(
     await send_all(context, coach.telegram_id, view.detail(tr, report, line, wrong))
 
 
-async def send_export(context: Context, coach: CoachRecord, group: GroupRecord, fmt: str) -> None:
+async def send_export(
+    context: BotContext, coach: CoachRecord, group: GroupRecord, fmt: str
+) -> None:
     """The spreadsheet is built off the event loop: a big group takes a moment."""
-    rt = runtime(context)
+    rt = context.runtime
     report = await group_report(rt, group)
-    tr = coach_translator(rt, coach)
+    tr = context.runtime.translator(coach.language)
     if fmt == "c":
         data = await asyncio.to_thread(export.to_csv, tr, report, rt.settings.timezone)
         name = export.file_name(report, "csv")
@@ -318,22 +289,22 @@ async def send_export(context: Context, coach: CoachRecord, group: GroupRecord, 
     )
 
 
-async def send_chart(context: Context, coach: CoachRecord, group: GroupRecord) -> None:
-    rt = runtime(context)
+async def send_chart(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
+    rt = context.runtime
     report = await group_report(rt, group)
-    tr = coach_translator(rt, coach)
+    tr = context.runtime.translator(coach.language)
     png = await asyncio.to_thread(chart.progress_chart, tr, rt.course, report)
     caption = tr._("{group}: lessons done per participant.").format(group=group.name)
     await context.bot.send_photo(coach.telegram_id, photo=png, caption=tr.message(caption))
 
 
 async def _invite_press(
-    context: Context, coach: CoachRecord, tr: Translator, group: GroupRecord, preset: str | None
+    context: BotContext, coach: CoachRecord, tr: Translator, group: GroupRecord, preset: str | None
 ) -> None:
     if preset is None:
         await send_all(context, coach.telegram_id, [view.invite_presets(tr, group)])
         return
-    rt = runtime(context)
+    rt = context.runtime
     chosen = cb.INVITE_PRESETS[int(preset)]
     code, expires = await invitations.issue(
         rt.db,

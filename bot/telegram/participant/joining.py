@@ -12,6 +12,7 @@ from __future__ import annotations
 from telegram import Update, User
 
 from bot import invitations
+from bot.clock import utc_now
 from bot.i18n.languages import choose_language
 from bot.i18n.translator import N_, Translator
 from bot.storage import (
@@ -25,10 +26,9 @@ from bot.storage import (
     participants,
 )
 from bot.storage.coaching import find_invite
-from bot.storage.database import utc_now
-from bot.telegram import coach
-from bot.telegram.coach_render import as_messages
-from bot.telegram.runtime import Context, runtime
+from bot.telegram.coach import handlers as coach
+from bot.telegram.coach.render import as_messages
+from bot.telegram.context import BotContext
 from bot.telegram.sending import send_all
 
 TOO_MANY_TRIES = N_("Too many links that did not work. Please try again in an hour.")
@@ -38,21 +38,23 @@ WRONG_CODE = N_(
 COACH_LINK_USED = N_("This link does not work any more. Ask the administrator for a new one.")
 
 
-async def join_with_code(update: Update, context: Context, code: str) -> ParticipantRecord | None:
+async def join_with_code(
+    update: Update, context: BotContext, code: str
+) -> ParticipantRecord | None:
     """Act on an invite code; returns the participant to go on with, or None when answered."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return None
     now = utc_now()
     if await invitations.too_many_wrong_tries(rt.db, user.id, now):
-        await _say(context, user, await _translator(context, user), TOO_MANY_TRIES)
+        await _say(context, user, context.tr, TOO_MANY_TRIES)
         return None
     invite = None
     if invitations.well_formed(code):
         invite = await find_invite(rt.db, invitations.code_hash(code), now)
     if invite is None:
         await invites.record_start_attempt(rt.db, user.id, now)
-        await _say(context, user, await _translator(context, user), WRONG_CODE)
+        await _say(context, user, context.tr, WRONG_CODE)
         return None
     if invite.kind is InviteKind.COACH:
         await _join_as_coach(context, user, invite)
@@ -60,25 +62,15 @@ async def join_with_code(update: Update, context: Context, code: str) -> Partici
     return await _join_as_participant(context, user, invite)
 
 
-async def _translator(context: Context, user: User) -> Translator:
-    """The reader's language: the coach's or participant's choice, else their phone's."""
-    rt = runtime(context)
-    found = await groups.get_coach_by_telegram_id(rt.db, user.id)
-    if found is not None:
-        return rt.translator(found.language)
-    person = await participants.get_by_telegram_id(rt.db, user.id)
-    return rt.translator(person.language if person else choose_language(user.language_code))
-
-
-async def _say(context: Context, user: User, tr: Translator, message: str) -> None:
+async def _say(context: BotContext, user: User, tr: Translator, message: str) -> None:
     await send_all(context, user.id, as_messages(tr, [tr._(message)]))
 
 
-async def _join_as_coach(context: Context, user: User, invite: InviteRecord) -> None:
-    rt = runtime(context)
+async def _join_as_coach(context: BotContext, user: User, invite: InviteRecord) -> None:
+    rt = context.runtime
     used = await invites.redeem_invite(rt.db, invite.code_hash)
     if used is None or used.group_id is None:  # the last use went to someone else just now
-        await _say(context, user, await _translator(context, user), COACH_LINK_USED)
+        await _say(context, user, context.tr, COACH_LINK_USED)
         return
     found = await groups.get_coach_by_telegram_id(rt.db, user.id)
     if found is None:
@@ -93,9 +85,9 @@ async def _join_as_coach(context: Context, user: User, invite: InviteRecord) -> 
     await coach.send_help(context, found, greeting)
 
 
-async def _new_coach(context: Context, user: User) -> CoachRecord:
+async def _new_coach(context: BotContext, user: User) -> CoachRecord:
     """Coaches read Swedish until they choose otherwise (language None)."""
-    rt = runtime(context)
+    rt = context.runtime
     try:
         return await groups.add_coach(rt.db, user.id, user.first_name or "", None)
     except AlreadyExists:
@@ -105,11 +97,11 @@ async def _new_coach(context: Context, user: User) -> CoachRecord:
 
 
 async def _join_as_participant(
-    context: Context, user: User, invite: InviteRecord
+    context: BotContext, user: User, invite: InviteRecord
 ) -> ParticipantRecord | None:
-    rt = runtime(context)
+    rt = context.runtime
     if await groups.get_coach_by_telegram_id(rt.db, user.id) is not None:
-        tr = await _translator(context, user)
+        tr = context.tr
         text = tr._("You are a coach: this link is for your participants. Show it to them.")
         await send_all(context, user.id, as_messages(tr, [text]))
         return None
@@ -117,7 +109,7 @@ async def _join_as_participant(
     if person is not None and person.group_id == invite.group_id:
         return person  # tapped again: nothing to spend
     if await invites.redeem_invite(rt.db, invite.code_hash) is None:
-        await _say(context, user, await _translator(context, user), WRONG_CODE)
+        await _say(context, user, context.tr, WRONG_CODE)
         return None
     if person is None:
         return await _new_participant(context, user, invite.group_id)
@@ -126,9 +118,9 @@ async def _join_as_participant(
 
 
 async def _new_participant(
-    context: Context, user: User, group_id: int | None
+    context: BotContext, user: User, group_id: int | None
 ) -> ParticipantRecord | None:
-    rt = runtime(context)
+    rt = context.runtime
     language = choose_language(user.language_code)
     try:
         return await participants.create(

@@ -1,6 +1,6 @@
 """The benchmark's load: the emulator and simulated participants in a process of their own.
 
-`python -m bot.bench_driver course|echo N` prints the emulator's URL, waits for
+`python -m bench.driver course|echo N` prints the emulator's URL, waits for
 "go" on stdin, lets N participants act at once through the emulator's state
 (no HTTP on the load side, so the driver's own cost stays small), and prints
 one JSON line of figures: updates, seconds and each update's latency.
@@ -15,13 +15,13 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from bot.bench import ACTIONS_PER_PARTICIPANT
+from bench.__main__ import ACTIONS_PER_PARTICIPANT
+from bench.simulation import Press, SimulatedParticipant
 from bot.config import load_settings
 from bot.course.loader import load_course
 from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.emulator.state import EmulatorState
-from bot.simulation import Press, SimulatedParticipant
 from bot.telegram import callbacks
 
 FIRST_USER = 10_000
@@ -117,11 +117,7 @@ def act(state: EmulatorState, course: Course, user_id: int, n: int) -> bool:
         (b["data"] for row in last["buttons"] for b in row if b["data"].startswith("1S")), None
     )
     if setting is not None:
-        wanted = (
-            callbacks.setting("lang", "sv")
-            if "lang" in setting
-            else callbacks.setting("consent", "yes")
-        )
+        wanted = callbacks.language("sv") if "lang" in setting else callbacks.consent(True)
         state.user_press(user_id, last["message_id"], wanted)
         return True
     player = SimulatedParticipant(None, course, user_id)  # type: ignore[arg-type]

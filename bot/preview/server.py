@@ -20,13 +20,11 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import WSMsgType, web
-from telegram.ext import Application
 
 from bot.config import Settings
 from bot.emulator.server import Emulator
 from bot.emulator.state import EmulatorState
-from bot.emulator.watch import LessonStatus, LessonWatcher
-from bot.telegram.runtime import Runtime
+from bot.preview.watch import CourseHolder, LessonStatus, LessonWatcher
 
 PREVIEW_TOKEN = "1000000001:preview-token"
 PAGE_DIR = Path(__file__).with_name("page")
@@ -198,7 +196,7 @@ class Preview:
     >>> preview = Preview(Emulator())       # adds the page's routes
     >>> url = await preview.start()           # the emulator listens
     >>> application = await start_bot(preview.bot_settings(settings), db, course)
-    >>> preview.attach(application)           # lesson edits now reach this bot
+    >>> preview.attach(runtime_of(application), settings)  # lesson edits reach this bot
     >>> await preview.stop()
     """
 
@@ -216,17 +214,16 @@ class Preview:
         """Settings for a bot that talks to this emulator instead of Telegram."""
         return preview_settings(settings, self.emulator.url)
 
-    def attach(self, application: Application) -> None:  # type: ignore[type-arg]
+    def attach(self, holder: CourseHolder, settings: Settings) -> None:
         """Watch the running bot's lessons and swap its course on every clean edit.
 
-        Handlers read ``runtime.course`` on every update, so the next tap sees the
+        Handlers read ``holder.course`` on every update, so the next tap sees the
         new course; progress refers to ids, so participants keep their place.
         """
-        runtime: Runtime = application.bot_data["runtime"]
         self.watcher = LessonWatcher(
-            runtime,
-            runtime.settings.lessons_dir,
-            runtime.settings.locales_dir,
+            holder,
+            settings.lessons_dir,
+            settings.locales_dir,
             interval=self.interval,
             on_status=self.page.show_status,
         )

@@ -21,7 +21,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Protocol
 
-from bot.course.check import CheckResult, format_problem, run_check
+from bot.authoring.check import CheckResult, format_problem, run_check
 from bot.course.model import Course
 from bot.i18n.catalogs import compile_catalogs, po_files
 from bot.i18n.translator import reset_cache

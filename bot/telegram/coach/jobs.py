@@ -18,16 +18,17 @@ from zoneinfo import ZoneInfo
 
 from telegram.ext import Application
 
+from bot.clock import utc_now
 from bot.reports.digest import build_digest, digest_text, newly_quiet, quiet_alert
 from bot.reports.progress import GroupReport, build_report
 from bot.storage import GroupRecord, groups, invites, jobs
 from bot.storage.coaching import all_coaches
-from bot.storage.database import utc_now
 from bot.storage.progress import purge_processed_updates
 from bot.storage.reports import group_facts
 from bot.storage.retention import purge_expired
-from bot.telegram.coach_render import as_messages
-from bot.telegram.runtime import Context, Runtime, runtime
+from bot.telegram.coach.render import as_messages
+from bot.telegram.context import BotContext
+from bot.telegram.runtime import Runtime
 from bot.telegram.sending import send_all
 
 log = logging.getLogger(__name__)
@@ -44,7 +45,7 @@ class Job:
     period: timedelta
     at: time
     weekday: int | None
-    run: Callable[[Context, datetime, datetime], Awaitable[object]]
+    run: Callable[[BotContext, datetime, datetime], Awaitable[object]]
     """Called with the time now and the start of the stretch it covers."""
 
 
@@ -69,12 +70,12 @@ def schedule(application: Application) -> None:  # type: ignore[type-arg]
     application.job_queue.run_repeating(tick, interval=TICK_SECONDS, first=5, name="coach-jobs")
 
 
-async def tick(context: Context) -> None:
+async def tick(context: BotContext) -> None:
     await run_due(context, utc_now())
 
 
-async def run_due(context: Context, now: datetime) -> None:
-    rt = runtime(context)
+async def run_due(context: BotContext, now: datetime) -> None:
+    rt = context.runtime
     for job in JOBS:
         due = await jobs.get_due(rt.db, job.name)
         following = next_time(now, rt.settings.timezone, job.at, job.weekday)
@@ -93,9 +94,9 @@ async def run_due(context: Context, now: datetime) -> None:
 # ---------------------------------------------------------------- the jobs
 
 
-async def send_digests(context: Context, now: datetime, since: datetime | None = None) -> int:
+async def send_digests(context: BotContext, now: datetime, since: datetime | None = None) -> int:
     """Each coach's Monday message, one part per running group; returns how many were sent."""
-    rt = runtime(context)
+    rt = context.runtime
     cache: dict[int, GroupReport] = {}
     sent = 0
     for coach in await all_coaches(rt.db):
@@ -116,9 +117,9 @@ async def send_digests(context: Context, now: datetime, since: datetime | None =
     return sent
 
 
-async def send_quiet_alerts(context: Context, now: datetime, since: datetime) -> int:
+async def send_quiet_alerts(context: BotContext, now: datetime, since: datetime) -> int:
     """Tell coaches who went quiet since ``since``; returns how many alerts went out."""
-    rt = runtime(context)
+    rt = context.runtime
     cache: dict[int, GroupReport] = {}
     sent = 0
     for coach in await all_coaches(rt.db):
@@ -134,9 +135,9 @@ async def send_quiet_alerts(context: Context, now: datetime, since: datetime) ->
     return sent
 
 
-async def purge(context: Context, now: datetime, since: datetime) -> None:
+async def purge(context: BotContext, now: datetime, since: datetime) -> None:
     """Retention: ended groups after RETENTION_MONTHS; dead invites; old wrong-code tries."""
-    rt = runtime(context)
+    rt = context.runtime
     course_length = timedelta(weeks=len(rt.course.weeks))
     purged = await purge_expired(rt.db, rt.settings.retention_months, course_length, now)
     if purged:

@@ -9,16 +9,14 @@ from telegram import Update
 from bot.storage import participants
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks
-from bot.telegram.render import Button, Outgoing
-from bot.telegram.runtime import Context, runtime
+from bot.telegram.context import BotContext
+from bot.telegram.outgoing import Button, Outgoing
 from bot.telegram.sending import send_all
 
-MESSAGE_LIMIT = 4096
 
-
-async def my_data(update: Update, context: Context) -> None:
+async def my_data(update: Update, context: BotContext) -> None:
     """/mydata: every stored field and answer, in plain lines."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     stored = await participants.export(rt.db, user.id)
@@ -37,7 +35,7 @@ async def my_data(update: Update, context: Context) -> None:
         for r in stored["quiz_results"]
     ] or ["–"]
     lines += ["", tr._("Erase it all with /delete.")]
-    await send_all(context, user.id, [Outgoing(tr.message(chunk)) for chunk in _chunks(lines)])
+    await send_all(context, user.id, [Outgoing(tr.message("\n".join(lines)))])
 
 
 def _answer_line(answer: dict[str, Any]) -> str:
@@ -46,21 +44,9 @@ def _answer_line(answer: dict[str, Any]) -> str:
     return f"{where}: {answer['answer']} {mark}"
 
 
-def _chunks(lines: list[str]) -> list[str]:
-    """Split into messages under Telegram's limit, at line breaks."""
-    chunks: list[str] = []
-    current = ""
-    for line in lines:
-        if current and len(current) + len(line) + 1 > MESSAGE_LIMIT - 16:
-            chunks.append(current)
-            current = ""
-        current = f"{current}\n{line}" if current else line
-    return [*chunks, current] if current else chunks
-
-
-async def delete(update: Update, context: Context) -> None:
+async def delete(update: Update, context: BotContext) -> None:
     """/delete: ask first, since erasure cannot be undone."""
-    rt, user = runtime(context), update.effective_user
+    rt, user = context.runtime, update.effective_user
     if user is None:
         return
     person = await participants.get_by_telegram_id(rt.db, user.id)
@@ -73,16 +59,16 @@ async def delete(update: Update, context: Context) -> None:
         "will be gone for good. Your coach will only see that a participant left."
     )
     buttons = (
-        (Button(tr._("Yes, erase everything"), callbacks.setting("delete", "yes")),),
-        (Button(tr._("No, keep it"), callbacks.setting("delete", "no")),),
+        (Button(tr._("Yes, erase everything"), callbacks.erase(True)),),
+        (Button(tr._("No, keep it"), callbacks.erase(False)),),
     )
     await send_all(context, user.id, [Outgoing(tr.message(text), buttons)])
 
 
 async def confirm_delete(
-    update: Update, context: Context, person: ParticipantRecord, confirmed: bool
+    update: Update, context: BotContext, person: ParticipantRecord, confirmed: bool
 ) -> None:
-    rt = runtime(context)
+    rt = context.runtime
     tr = rt.translator(person.language)
     if not confirmed:
         text = tr._("Good, I keep everything as it was.")

@@ -28,10 +28,10 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.reports import bench_reports
 from bot.config import load_settings
 from bot.course.loader import load_course
 from bot.i18n.catalogs import compile_catalogs
-from bot.reports.bench import bench_reports
 
 TOKEN = "1000000002:bench-token"
 ACTIONS_PER_PARTICIPANT = 30
@@ -113,7 +113,7 @@ async def run_course_bot(url: str, go: asyncio.Future[None]) -> None:
 def measure(kind: str, participants: int) -> Result:
     """Start a driver, run one bot against it, and collect the driver's figures."""
     driver = subprocess.Popen(
-        [sys.executable, "-m", "bot.bench_driver", kind, str(participants)],
+        [sys.executable, "-m", "bench.driver", kind, str(participants)],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
@@ -163,3 +163,14 @@ def bench_command(args: argparse.Namespace) -> int:
         print(line, flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
+    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--reports", type=int, default=10_000)
+    return bench_command(parser.parse_args())
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -20,7 +20,8 @@ from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.translator import translator
 from bot.reports.export import to_xlsx
-from bot.reports.progress import AnswerFact, GroupFacts, Member, QuizFact, build_report
+from bot.reports.progress import build_report
+from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
 START = (NOW - timedelta(weeks=10)).date()

@@ -1,0 +1,1 @@
+"""Developer tooling: `make bench` and the simulated participants (not shipped in the wheel)."""

@@ -1,0 +1,1 @@
+"""What trainers and translators run on the course: `lessons check` and its report."""

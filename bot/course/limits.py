@@ -1,0 +1,20 @@
+"""How long a text may be where a participant reads it, measured as the chat counts.
+
+The course is written for a chat: a card is one message, a picture's text is a
+caption, an answer is a button. The pure core checks lesson texts against these
+sizes; the Telegram adapter (bot/telegram/outgoing.py) asserts in a test that they
+equal python-telegram-bot's own constants, so the numbers have one source of truth
+at run time and the core still imports nothing of Telegram.
+"""
+
+from __future__ import annotations
+
+MESSAGE_LIMIT = 4096
+CAPTION_LIMIT = 1024
+BUTTON_LIMIT = 64
+CALLBACK_DATA_BYTES = 64
+
+
+def utf16_len(text: str) -> int:
+    """The length a chat counts: UTF-16 code units, so an emoji counts as two."""
+    return len(text.encode("utf-16-le")) // 2

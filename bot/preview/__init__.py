@@ -1,0 +1,1 @@
+"""The trainers' local preview: the emulator's chat page, live lesson reloads."""

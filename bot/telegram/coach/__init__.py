@@ -1,0 +1,1 @@
+"""What a coach meets: their groups, reports, invites, digests and alerts."""

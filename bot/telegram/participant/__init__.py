@@ -1,0 +1,1 @@
+"""What a participant meets: the course, joining a group, their data."""
