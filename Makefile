@@ -28,8 +28,8 @@ chromium:
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 
 lint: $(STAMP)
-	$(BIN)/ruff check bot tests bench
-	$(BIN)/ruff format --check bot tests bench
+	$(BIN)/ruff check bot tests bench tools
+	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
 
 check: $(STAMP)
