@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
@@ -11,13 +12,14 @@ from typing import Any
 import pytest
 from telegram.ext import Application
 
+from bot import admin
 from bot.app import start_bot, stop_bot
 from bot.config import Settings
 from bot.course.loader import load_course
 from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.i18n.catalogs import compile_catalogs
-from bot.i18n.translator import reset_cache
+from bot.i18n.translator import Translator, reset_cache, translator
 from bot.storage import Database
 from bot.telegram.processor import PerUserUpdateProcessor
 from tests.emulator_client import EmulatorClient
@@ -139,3 +141,25 @@ async def bot(
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+def tr() -> Translator:
+    return translator(ROOT / "locales", "sv")
+
+
+@pytest.fixture
+def cli(
+    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> Any:
+    """The admin's commands against the running bot's database file, as a shell runs them."""
+    monkeypatch.setenv("DATABASE", str(bot.settings.database))
+    monkeypatch.setenv("BOT_USERNAME", "test_course_bot")
+
+    async def run(command: str, **values: Any) -> str:
+        capsys.readouterr()
+        function = getattr(admin, command)
+        assert await asyncio.to_thread(function, argparse.Namespace(**values)) == 0
+        return capsys.readouterr().out
+
+    return run

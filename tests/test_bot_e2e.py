@@ -352,7 +352,7 @@ async def test_mydata_shows_and_delete_erases(
     assert "Erik" in shown and course.weeks[0].lessons[0].id in shown
     await users.send(erik, "/delete", first_name="Erik", language_code="sv")
     await users.idle()
-    await users.press(erik, *await button(users, erik, callbacks.erase(True)))
+    await users.press(erik, *await button(users, erik, "1A|erase|"))
     await users.idle()
     with sqlite3.connect(bot.settings.database) as conn:
         dump = "\n".join(conn.iterdump())

@@ -9,19 +9,15 @@ group's coach, a participant, forged buttons, wrong codes.
 
 from __future__ import annotations
 
-import argparse
-import asyncio
 import io
 import re
 import sqlite3
 from datetime import date, timedelta
 from typing import Any
 
-import pytest
 from openpyxl import load_workbook
 
 from bench.simulation import SimulatedParticipant
-from bot import admin
 from bot.clock import utc_now
 from bot.course.model import Course
 from bot.i18n.translator import Translator, translator
@@ -38,28 +34,6 @@ from tests.test_bot_e2e import button, rows, stored_progress, take_week
 KARIN, LENA = 7_340_051_901, 7_340_051_902  # coaches
 ERIK, AMINA, STRANGER, NOOR = 7_340_051_923, 7_340_051_924, 7_340_051_925, 7_340_051_926
 LINK = re.compile(r"https://t\.me/\w+\?start=([A-Za-z0-9_-]+)")
-
-
-@pytest.fixture
-def tr() -> Translator:
-    return translator(ROOT / "locales", "sv")
-
-
-@pytest.fixture
-def cli(
-    bot: RunningBot, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> Any:
-    """The admin's commands against the running bot's database file, as a shell runs them."""
-    monkeypatch.setenv("DATABASE", str(bot.settings.database))
-    monkeypatch.setenv("BOT_USERNAME", "test_course_bot")
-
-    async def run(command: str, **values: Any) -> str:
-        capsys.readouterr()
-        function = getattr(admin, command)
-        assert await asyncio.to_thread(function, argparse.Namespace(**values)) == 0
-        return capsys.readouterr().out
-
-    return run
 
 
 async def new_group(cli: Any, name: str, start: date) -> str:
@@ -305,7 +279,7 @@ async def test_after_delete_nothing_holds_the_id_and_the_coach_sees_one_left(
     assert rows(bot, "SELECT COUNT(*) FROM start_attempts WHERE telegram_id = ?", ERIK) == [(1,)]
 
     await say(users, ERIK, "/delete", "Erik")
-    await users.press(ERIK, *await button(users, ERIK, callbacks.erase(True)))
+    await users.press(ERIK, *await button(users, ERIK, "1A|erase|"))
     await users.idle()
 
     with sqlite3.connect(bot.settings.database) as conn:

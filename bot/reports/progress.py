@@ -164,7 +164,7 @@ def build_report(
         departures=len(facts.departures),
         departures_recent=sum(1 for left in facts.departures if left > week_ago),
         questions=question_difficulty(course, facts.answers),
-        waiting=sum(1 for member in facts.members if not member.consented),
+        waiting=facts.newcomers + sum(1 for member in facts.members if not member.consented),
     )
 
 

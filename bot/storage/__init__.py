@@ -9,7 +9,7 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
-from bot.storage import groups, invites, jobs, participants, progress
+from bot.storage import groups, invites, jobs, newcomers, participants, progress, prompts
 from bot.storage.database import Database, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
@@ -41,7 +41,9 @@ __all__ = [
     "invites",
     "is_processed",
     "jobs",
+    "newcomers",
     "participants",
     "progress",
+    "prompts",
     "purge_processed_updates",
 ]

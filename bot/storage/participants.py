@@ -42,25 +42,32 @@ async def create(
     language: str | None,
     *,
     group_id: int | None = None,
+    consented: bool = False,
     now: datetime | None = None,
 ) -> ParticipantRecord:
-    """Store a new participant; :class:`AlreadyExists` if the Telegram id is taken."""
+    """Store a new participant; :class:`AlreadyExists` if the Telegram id is taken.
+
+    The bot calls it with ``consented=True`` at the moment the person agrees, and
+    the newcomer row that stood for them until then goes in the same transaction.
+    """
     at = to_iso(now or utc_now())
-    cursor = await db.execute(
-        "INSERT INTO participants"
-        " (telegram_id, first_name, language, group_id, created_at, last_active_at)"
-        " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
-        (telegram_id, first_name, language, group_id, at, at),
-    )
-    if cursor.rowcount == 0 or cursor.lastrowid is None:
-        raise AlreadyExists(f"participant with Telegram id {telegram_id}")
+    async with db.transaction() as conn:
+        cursor = await conn.execute(
+            "INSERT INTO participants"
+            " (telegram_id, first_name, language, group_id, consent_at, created_at, last_active_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
+            (telegram_id, first_name, language, group_id, at if consented else None, at, at),
+        )
+        if cursor.rowcount == 0 or cursor.lastrowid is None:
+            raise AlreadyExists(f"participant with Telegram id {telegram_id}")
+        await conn.execute("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,))
     return ParticipantRecord(
         id=cursor.lastrowid,
         telegram_id=telegram_id,
         first_name=first_name,
         language=language,
         group_id=group_id,
-        consent_at=None,
+        consent_at=from_iso(at) if consented else None,
         created_at=from_iso(at),
         last_active_at=from_iso(at),
         blocked_at=None,
@@ -117,7 +124,8 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
                 "SELECT id, group_id FROM participants WHERE telegram_id = ?", (telegram_id,)
             )
         )
-        await conn.execute("DELETE FROM start_attempts WHERE telegram_id = ?", (telegram_id,))
+        for table in ("start_attempts", "newcomers", "prompts"):
+            await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
         if not rows:
             return None
         participant_id, group_id = rows[0]["id"], rows[0]["group_id"]

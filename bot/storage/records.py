@@ -197,3 +197,5 @@ class GroupFacts:
     answers: tuple[AnswerFact, ...]
     quiz_results: tuple[QuizFact, ...]
     departures: tuple[datetime, ...]
+    newcomers: int = 0
+    """People who opened the group's link but have not agreed yet: counted, never named."""

@@ -25,6 +25,7 @@ _QUIZ_RESULTS = (
     " JOIN participants p ON p.id = q.participant_id WHERE p.group_id = ? ORDER BY q.id"
 )
 _DEPARTURES = "SELECT left_at FROM departures WHERE group_id = ? ORDER BY left_at"
+_NEWCOMERS = "SELECT COUNT(*) FROM newcomers WHERE group_id = ?"
 
 
 async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
@@ -34,6 +35,7 @@ async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
         answers = await db.fetch_all(_ANSWERS, (group.id,))
         results = await db.fetch_all(_QUIZ_RESULTS, (group.id,))
         departures = await db.fetch_all(_DEPARTURES, (group.id,))
+        waiting = await db.fetch_one(_NEWCOMERS, (group.id,))
     return GroupFacts(
         group_id=group.id,
         name=group.name,
@@ -56,6 +58,7 @@ async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
             QuizFact(int(r[0]), str(r[1]), bool(r[2]), from_iso(r[3])) for r in results
         ),
         departures=tuple(from_iso(r[0]) for r in departures),
+        newcomers=int(waiting[0]) if waiting else 0,
     )
 
 

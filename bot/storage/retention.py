@@ -1,9 +1,11 @@
-"""Forgetting on time: groups that ended long ago go, with everyone and everything in them.
+"""Forgetting on time: nobody is kept longer than the course needs them.
 
 A group ends when ``ended_at`` is set, or else a course length after its start.
 Once that lies further back than the retention period, its participants (and
 with them their progress, answers and quiz results), its departures, invites and
 coach links are deleted, and so are coaches who follow no group any more.
+Participants in no group go once their last activity is that old; anyone who
+never agreed to the storing of their data goes after a day.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from bot.clock import utc_now
-from bot.storage.database import Database, from_iso_or_none
+from bot.storage.database import Database, from_iso_or_none, to_iso
 
 
 def months_before(moment: datetime, months: int) -> datetime:
@@ -73,3 +75,33 @@ async def purge_expired(
     for group_id in groups:
         await purge_group(db, group_id)
     return groups
+
+
+NEVER_AGREED = timedelta(days=1)
+
+
+async def purge_unattached(db: Database, retention_months: int, now: datetime | None = None) -> int:
+    """Forget newcomers and never-consented rows after a day, and groupless participants
+    whose last activity lies beyond the retention period; returns how many people went."""
+    at = now or utc_now()
+    day_ago = to_iso(at - NEVER_AGREED)
+    cutoff = to_iso(months_before(at, retention_months))
+    async with db.transaction() as conn:
+        gone = await conn.execute("DELETE FROM newcomers WHERE created_at < ?", (day_ago,))
+        count = gone.rowcount
+        for where, value in (
+            ("consent_at IS NULL AND created_at < ?", day_ago),
+            ("group_id IS NULL AND last_active_at < ?", cutoff),
+        ):
+            people = [
+                int(row[0])
+                for row in await conn.execute_fetchall(
+                    f"SELECT telegram_id FROM participants WHERE {where}", (value,)
+                )
+            ]
+            for telegram_id in people:
+                for table in ("start_attempts", "prompts", "participants"):
+                    await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+            count += len(people)
+        await conn.execute("DELETE FROM prompts WHERE expires_at <= ?", (to_iso(at),))
+    return count

@@ -10,6 +10,7 @@ answered politely without touching the participant's progress.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.course import events as ev
@@ -17,6 +18,7 @@ from bot.course.model import Course, Question
 from bot.i18n.languages import LANGUAGES
 
 VERSION = "1"
+TOKEN = re.compile(r"[A-Za-z0-9_-]{8}")
 SEP = "|"
 MAX_BYTES = 64
 
@@ -36,13 +38,18 @@ class AnswerConsent:
 
 
 @dataclass(frozen=True, slots=True)
-class ConfirmErase:
-    """Yes or no on the /delete prompt."""
+class AnswerPrompt:
+    """Yes or no on a prompt that must be answered once (bot/storage/prompts.py).
 
-    erase: bool
+    ``kind`` and ``token`` name the prompt; the storage decides whether it is still open.
+    """
+
+    kind: str
+    token: str
+    yes: bool
 
 
-Setting = PickLanguage | AnswerConsent | ConfirmErase
+Setting = PickLanguage | AnswerConsent | AnswerPrompt
 """Presses that are not course events: they change who the participant is, not where."""
 Decoded = ev.Event | Setting
 
@@ -62,8 +69,8 @@ def consent(agreed: bool) -> str:
     return _pack("S", "consent", "yes" if agreed else "no")
 
 
-def erase(confirmed: bool) -> str:
-    return _pack("S", "delete", "yes" if confirmed else "no")
+def prompt_answer(kind: str, token: str, yes: bool) -> str:
+    return _pack("A", kind, token, int(yes))
 
 
 def _setting(name: str, value: str) -> Setting | None:
@@ -73,9 +80,15 @@ def _setting(name: str, value: str) -> Setting | None:
         return None
     if name == "consent":
         return AnswerConsent(value == "yes")
-    if name == "delete":
-        return ConfirmErase(value == "yes")
     return None
+
+
+def _prompt(kind: str, token: str, yes: str) -> AnswerPrompt | None:
+    if not (kind.isalpha() and kind.islower() and len(kind) <= 8):
+        return None
+    if not (TOKEN.fullmatch(token) and yes in ("0", "1")):
+        return None
+    return AnswerPrompt(kind, token, yes == "1")
 
 
 def next_step(lesson_id: str, step_id: str) -> str:
@@ -138,6 +151,8 @@ def decode(data: str | None, course: Course) -> Decoded | None:
 def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
     if op == "S":
         return _setting(*fields) if len(fields) == 2 else None
+    if op == "A":
+        return _prompt(*fields) if len(fields) == 3 else None
     if op in "nbre" and fields and course.locate(fields[0]) is None:
         return None
     match op, fields:

@@ -18,7 +18,8 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n.languages import choose_language
 from bot.i18n.translator import Translator
-from bot.storage import groups, participants
+from bot.storage import groups, newcomers, participants
+from bot.storage.newcomers import NewcomerRecord
 from bot.storage.records import CoachRecord, ParticipantRecord
 from bot.telegram.runtime import Runtime
 
@@ -33,6 +34,8 @@ class Reader:
     progress: str | None = None
     """The participant's saved progress JSON, read with the record in one query."""
     coach: CoachRecord | None = None
+    newcomer: NewcomerRecord | None = None
+    """Someone who opened the bot but has not agreed yet: no name is stored for them."""
 
     @property
     def consented(self) -> ParticipantRecord | None:
@@ -86,13 +89,16 @@ async def read_reader(rt: Runtime, update: Update) -> Reader:
     found = await participants.get_with_progress(rt.db, user.id)
     person, progress = found if found is not None else (None, None)
     coach = await groups.get_coach_by_telegram_id(rt.db, user.id)
+    newcomer = await newcomers.get(rt.db, user.id) if person is None else None
     if coach is not None:
         language = coach.language
     elif person is not None:
         language = person.language
+    elif newcomer is not None and newcomer.language is not None:
+        language = newcomer.language
     else:
         language = choose_language(user.language_code)
-    return Reader(user.id, rt.translator(language), person, progress, coach)
+    return Reader(user.id, rt.translator(language), person, progress, coach, newcomer)
 
 
 async def resolve_reader(update: Update, context: BotContext) -> None:

@@ -25,7 +25,7 @@ from bot.storage import GroupRecord, groups, invites, jobs
 from bot.storage.coaching import all_coaches
 from bot.storage.progress import purge_processed_updates
 from bot.storage.reports import group_facts
-from bot.storage.retention import purge_expired
+from bot.storage.retention import purge_expired, purge_unattached
 from bot.telegram.coach.render import as_messages
 from bot.telegram.context import BotContext
 from bot.telegram.runtime import Runtime
@@ -142,6 +142,9 @@ async def purge(context: BotContext, now: datetime, since: datetime) -> None:
     purged = await purge_expired(rt.db, rt.settings.retention_months, course_length, now)
     if purged:
         log.info("purged %d ended group(s) past the retention period", len(purged))
+    forgotten = await purge_unattached(rt.db, rt.settings.retention_months, now)
+    if forgotten:
+        log.info("forgot %d person(s) who never agreed or left no group behind", forgotten)
     await invites.purge_expired_invites(rt.db, now)
     await invites.purge_start_attempts(rt.db, now - timedelta(days=1))
     # Telegram redelivers an update for a day at most; older ids guard nothing.

@@ -11,9 +11,11 @@ runs one person's updates one at a time, so nothing here takes a lock.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 
-from telegram import Message, Update
+from telegram import CallbackQuery, Message, Update
+from telegram.error import TelegramError
 
 from bot.course import events as ev
 from bot.course.engine import handle
@@ -22,7 +24,17 @@ from bot.course.progress import Progress, Stage
 from bot.course.summary import summarize
 from bot.i18n.languages import LANGUAGES, native_name
 from bot.i18n.translator import N_, Translator
-from bot.storage import AlreadyExists, AnswerRow, QuizResultRow, commit_update, participants
+from bot.storage import (
+    AlreadyExists,
+    AnswerRow,
+    QuizResultRow,
+    commit_update,
+    newcomers,
+    participants,
+    prompts,
+)
+from bot.storage.newcomers import NewcomerRecord
+from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands
 from bot.telegram.context import BotContext
@@ -33,6 +45,7 @@ from bot.telegram.sending import send_all
 
 log = logging.getLogger(__name__)
 STALE_PRESS = REFUSALS[ev.Refusal.STALE]
+PROMPT_GONE = N_("That question was answered already or has expired. Nothing was changed.")
 START_FIRST = N_("Please write /start first.")
 
 
@@ -40,29 +53,27 @@ START_FIRST = N_("Please write /start first.")
 
 
 async def start(update: Update, context: BotContext) -> None:
-    """First contact: the language picker, then the consent screen, then week 1."""
+    """First contact: the language picker, then the consent screen, then week 1.
+
+    Until the person agrees, they are only a newcomer: no name is stored.
+    """
     user = update.effective_user
     if user is None:
         return
+    reader = context.reader
+    joined: joining.Joined
     if context.args:  # a deep link's invite code: a coach's, or a participant's for a group
-        person = await joining.join_with_code(update, context, context.args[0])
-        if person is None:
-            return  # answered already: a coach joined, or the code was refused
+        joined = await joining.join_with_code(update, context, context.args[0])
+        if joined is None:
+            return  # answered already: a coach joined, a question was asked, or a refusal
     else:
-        person = context.reader.participant
-    if person is None:
-        try:
-            person = await participants.create(
-                context.runtime.db, user.id, user.first_name or "", context.reader.tr.language
-            )
-        except AlreadyExists:  # stored by another process between the read and now
-            person = await participants.get_by_telegram_id(context.runtime.db, user.id)
-            if person is None:
-                return
-    if person.consent_at is None:
-        await send_all(context, user.id, [language_picker(context, person.language)])
+        joined = reader.participant or reader.newcomer
+    if joined is None:
+        joined = await newcomers.welcome(context.runtime.db, user.id, reader.tr.language)
+    if isinstance(joined, NewcomerRecord) or joined.consent_at is None:
+        await send_all(context, user.id, [language_picker(context, joined.language)])
         return
-    await apply(update, context, person, ev.Start())
+    await apply(update, context, joined, ev.Start())
 
 
 async def continue_(update: Update, context: BotContext) -> None:
@@ -127,17 +138,22 @@ async def press(update: Update, context: BotContext) -> None:
     if query is None:
         return
     decoded = callbacks.decode(query.data, context.runtime.course)
-    person = context.reader.participant
+    person = context.reader.consented
     if decoded is None:
         await query.answer(context.tr._(STALE_PRESS))
         return
-    if isinstance(
-        decoded, callbacks.PickLanguage | callbacks.AnswerConsent | callbacks.ConfirmErase
-    ):
-        await settings_press(update, context, person, decoded)
+    if isinstance(decoded, callbacks.PickLanguage | callbacks.AnswerConsent):
+        await settings_press(update, context, decoded)
         return
-    if person is None or person.consent_at is None:
+    if isinstance(decoded, callbacks.AnswerPrompt):
+        await answer_prompt(update, context, decoded)
+        return
+    if person is None:
         await query.answer(context.tr._(START_FIRST))
+        return
+    if isinstance(decoded, ev.Repeat) and _in_quiz(context, decoded.lesson_id):
+        await query.answer()
+        await ask_to_leave_quiz(context, decoded.lesson_id)
         return
     await apply(update, context, person, decoded)
 
@@ -145,23 +161,91 @@ async def press(update: Update, context: BotContext) -> None:
 async def settings_press(
     update: Update,
     context: BotContext,
-    person: ParticipantRecord | None,
-    setting: callbacks.Setting,
+    setting: callbacks.PickLanguage | callbacks.AnswerConsent,
 ) -> None:
     query = update.callback_query
     assert query is not None
+    reader = context.reader
+    waiting = reader.newcomer is not None or (
+        reader.participant is not None and reader.participant.consent_at is None
+    )
     match setting:
-        case callbacks.PickLanguage(code) if person is not None:
+        case callbacks.PickLanguage(code) if reader.participant or reader.newcomer:
             await query.answer()
-            await choose(update, context, person, code)
-        case callbacks.AnswerConsent(agreed) if person is not None and person.consent_at is None:
+            await choose(update, context, code)
+        case callbacks.AnswerConsent(agreed) if waiting:
             await query.answer()
-            await consent(update, context, person, agreed)
-        case callbacks.ConfirmErase(erase) if person is not None:
-            await query.answer()
-            await privacy.confirm_delete(update, context, person, erase)
+            await consent(update, context, agreed)
         case _:
             await query.answer(context.tr._(STALE_PRESS))
+
+
+async def answer_prompt(
+    update: Update, context: BotContext, answer: callbacks.AnswerPrompt
+) -> None:
+    """A yes or no on a prompt: acted on once, on the prompt it belongs to, within minutes."""
+    query = update.callback_query
+    assert query is not None
+    try:
+        kind = PromptKind(answer.kind)
+    except ValueError:
+        kind = None
+    subject = None
+    if kind is not None:
+        subject = await prompts.take(
+            context.runtime.db, context.reader.telegram_id, kind, answer.token
+        )
+    if kind is None or subject is None:
+        await query.answer(context.tr._(PROMPT_GONE))
+        return
+    await query.answer()
+    await _close_prompt(query)
+    match kind:
+        case PromptKind.ERASE if context.reader.participant is not None:
+            await privacy.confirm_delete(update, context, context.reader.participant, answer.yes)
+        case PromptKind.MOVE_GROUP:
+            await joining.move(update, context, subject, answer.yes)
+        case PromptKind.BECOME_COACH:
+            await joining.become_coach(update, context, subject, answer.yes)
+        case PromptKind.LEAVE_QUIZ if context.reader.consented is not None:
+            event: ev.Event = ev.Repeat(subject) if answer.yes else ev.Continue()
+            await apply(update, context, context.reader.consented, event, pressed=False)
+
+
+async def _close_prompt(query: CallbackQuery) -> None:
+    """The answered prompt keeps its text and loses its buttons: it cannot be pressed again."""
+    if isinstance(query.message, Message):
+        with contextlib.suppress(TelegramError):
+            await query.message.edit_reply_markup(reply_markup=None)
+
+
+def _in_quiz(context: BotContext, lesson_id: str) -> bool:
+    state = Progress.from_json(context.reader.progress)
+    return state.stage is Stage.QUESTION and state.lesson_id == lesson_id
+
+
+async def ask_to_leave_quiz(context: BotContext, lesson_id: str) -> None:
+    """ "Read the lesson again" during its quiz would throw the quiz away: ask first."""
+    reader, tr = context.reader, context.tr
+    token = await prompts.open_prompt(
+        context.runtime.db, reader.telegram_id, PromptKind.LEAVE_QUIZ, lesson_id
+    )
+    text = tr._("You are in the middle of the quiz. Do you want to leave it and read the lesson?")
+    buttons = (
+        (
+            Button(
+                tr._("Yes, read the lesson"),
+                callbacks.prompt_answer(PromptKind.LEAVE_QUIZ, token, True),
+            ),
+        ),
+        (
+            Button(
+                tr._("No, go on with the quiz"),
+                callbacks.prompt_answer(PromptKind.LEAVE_QUIZ, token, False),
+            ),
+        ),
+    )
+    await send_all(context, reader.telegram_id, [Outgoing(tr.message(text), buttons)])
 
 
 # ---------------------------------------------------------------- language and consent
@@ -174,10 +258,16 @@ def language_picker(context: BotContext, current: str | None) -> Outgoing:
     return Outgoing(tr.message(text), rows)
 
 
-async def choose(update: Update, context: BotContext, person: ParticipantRecord, code: str) -> None:
-    rt = context.runtime
-    await participants.set_language(rt.db, person.id, code)
+async def choose(update: Update, context: BotContext, code: str) -> None:
+    rt, reader = context.runtime, context.reader
     tr = rt.translator(code)
+    if reader.participant is None:  # a newcomer: the consent screen in their language
+        await newcomers.set_language(rt.db, reader.telegram_id, code)
+        await commands.set_chat_menu(context.bot, reader.telegram_id, code, tr)
+        await send_all(context, reader.telegram_id, [consent_screen(tr)])
+        return
+    person = reader.participant
+    await participants.set_language(rt.db, person.id, code)
     await commands.set_chat_menu(context.bot, person.telegram_id, code, tr)
     if person.consent_at is None:
         await send_all(context, person.telegram_id, [consent_screen(tr)])
@@ -214,19 +304,30 @@ def consent_screen(tr: Translator) -> Outgoing:
     return Outgoing(tr.message(text), buttons)
 
 
-async def consent(
-    update: Update, context: BotContext, person: ParticipantRecord, agreed: bool
-) -> None:
-    rt = context.runtime
-    tr = rt.translator(person.language)
-    if not agreed:
-        await participants.erase(rt.db, person.telegram_id)
+async def consent(update: Update, context: BotContext, agreed: bool) -> None:
+    """Yes: only now is the person stored, with their first name. No: nothing is kept."""
+    rt, reader, user = context.runtime, context.reader, update.effective_user
+    tr = context.tr
+    if not agreed or user is None:
+        await participants.erase(rt.db, reader.telegram_id)
         text = tr._(
             "All right. I have not kept anything about you. Write /start if you change your mind."
         )
-        await send_all(context, person.telegram_id, [Outgoing(tr.message(text))])
+        await send_all(context, reader.telegram_id, [Outgoing(tr.message(text))])
         return
-    await participants.set_consent(rt.db, person.id)
+    if reader.participant is not None:  # agreed before consent came first
+        await participants.set_consent(rt.db, reader.participant.id)
+    else:
+        newcomer = reader.newcomer
+        with contextlib.suppress(AlreadyExists):
+            await participants.create(
+                rt.db,
+                user.id,
+                user.first_name or "",
+                newcomer.language if newcomer else tr.language,
+                group_id=newcomer.group_id if newcomer else None,
+                consented=True,
+            )
     reader = await context.refresh_reader(update)
     if reader.participant is not None:
         await apply(update, context, reader.participant, ev.Start(), pressed=False)
@@ -237,13 +338,15 @@ async def consent(
 
 async def known(update: Update, context: BotContext) -> ParticipantRecord | None:
     """The participant writing, or None after telling a stranger to /start."""
-    person = context.reader.participant
-    if person is None:
+    reader = context.reader
+    if reader.participant is None and reader.newcomer is not None:
+        picker = language_picker(context, reader.newcomer.language)
+        await send_all(context, reader.telegram_id, [picker])
+        return None
+    if reader.participant is None:
         tr = context.tr
-        await send_all(
-            context, context.reader.telegram_id, [Outgoing(tr.message(tr._(START_FIRST)))]
-        )
-    return person
+        await send_all(context, reader.telegram_id, [Outgoing(tr.message(tr._(START_FIRST)))])
+    return reader.participant
 
 
 async def consented(update: Update, context: BotContext) -> ParticipantRecord | None:

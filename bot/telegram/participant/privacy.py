@@ -6,7 +6,8 @@ from typing import Any
 
 from telegram import Update
 
-from bot.storage import participants
+from bot.storage import participants, prompts
+from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
@@ -49,18 +50,24 @@ async def delete(update: Update, context: BotContext) -> None:
     rt, user = context.runtime, update.effective_user
     if user is None:
         return
-    person = await participants.get_by_telegram_id(rt.db, user.id)
-    tr = rt.translator(person.language if person else None)
-    if person is None:
+    person, tr = context.reader.participant, context.tr
+    if person is None:  # a newcomer's language and link go too: nothing is left
+        await participants.erase(rt.db, user.id)
         await send_all(context, user.id, [Outgoing(tr.message(tr._("I store nothing about you.")))])
         return
     text = tr._(
         "Do you want me to erase everything I store about you? Your progress and answers "
         "will be gone for good. Your coach will only see that a participant left."
     )
+    token = await prompts.open_prompt(rt.db, user.id, PromptKind.ERASE)
     buttons = (
-        (Button(tr._("Yes, erase everything"), callbacks.erase(True)),),
-        (Button(tr._("No, keep it"), callbacks.erase(False)),),
+        (
+            Button(
+                tr._("Yes, erase everything"),
+                callbacks.prompt_answer(PromptKind.ERASE, token, True),
+            ),
+        ),
+        (Button(tr._("No, keep it"), callbacks.prompt_answer(PromptKind.ERASE, token, False)),),
     )
     await send_all(context, user.id, [Outgoing(tr.message(text), buttons)])
 
