@@ -20,6 +20,7 @@ from bot.media.pictures import (
     PictureError,
     build_picture,
     built_path,
+    inspect_picture,
     photo_file,
     render_svg,
 )
@@ -107,3 +108,37 @@ def test_the_command_names_a_picture_that_cannot_be_built(
     out = capsys.readouterr().out.splitlines()
     assert out[0].startswith(f"{lessons / 'broken.svg'}: does not render as SVG")
     assert out[1] == f"1 pictures in {tmp_path / 'media'}/pictures (1 rendered now)"
+
+
+COURSE_PICTURES = (
+    "app-store",
+    "settings-wifi",
+    "email-at",
+    "email-compose",
+    "paperclip-apps",
+    "bankid-id-check",
+    "bankid-confirm",
+    "bankid-history",
+    "scam-qr",
+    "fake-sms",
+    "digital-mailbox",
+    "job-ad",
+    "cv-one-page",
+    "cv-skills",
+    "payslip",
+    "ballots",
+)
+
+
+def test_the_course_has_its_sixteen_pictures() -> None:
+    assert sorted(path.stem for path in PICTURES.glob("*.svg")) == sorted(COURSE_PICTURES)
+
+
+@pytest.mark.parametrize("name", COURSE_PICTURES)
+def test_each_course_picture_renders_portrait_or_square_within_telegrams_limits(
+    name: str, tmp_path: Path
+) -> None:
+    source = PICTURES / f"{name}.svg"
+    assert inspect_picture(source) is None
+    size = image_size(build_picture(source, tmp_path).png.read_bytes())
+    assert size in ((720, 1280), (1080, 1080))
