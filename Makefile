@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check catalogs chromium clean
+.PHONY: run test lint bench check catalogs chromium cairo media clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,21 @@ $(STAMP): pyproject.toml
 catalogs: $(STAMP)
 	$(BIN)/python -m bot i18n compile
 
-run: $(STAMP) catalogs
+# The lessons' SVG pictures rendered to PNG in MEDIA_DIR; unchanged ones are kept.
+media: $(STAMP) cairo
+	$(BIN)/python -m bot media build
+
+# cairosvg draws with Debian's libcairo2.
+cairo:
+	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || \
+		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+		apt-get install -y --no-install-recommends -qq libcairo2) || \
+		echo "Could not install libcairo2 (not root?): pictures cannot be rendered."
+
+run: $(STAMP) catalogs media
 	$(BIN)/python -m bot run
 
-test: $(STAMP) catalogs chromium
+test: $(STAMP) catalogs chromium media
 	$(BIN)/python -m pytest -q
 
 # The preview's browser test drives Debian's Chromium (Playwright never downloads one).
@@ -32,7 +43,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
 
-check: $(STAMP)
+check: $(STAMP) media
 	$(BIN)/python -m bot lessons check lessons
 
 bench: $(STAMP) catalogs

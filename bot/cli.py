@@ -52,6 +52,13 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("--min", type=float, default=None, help="exit 1 below this percent")
     coverage.set_defaults(handler=_lazy("bot.i18n.coverage:coverage_command"))
 
+    media = commands.add_parser("media", help="build the media the lessons use")
+    media_commands = media.add_subparsers(dest="media_command", required=True)
+    build = media_commands.add_parser("build", help="render every SVG picture to PNG")
+    build.add_argument("directory", nargs="?", default=None, help="default: LESSONS_DIR")
+    build.add_argument("--media", default=None, help="default: MEDIA_DIR")
+    build.set_defaults(handler=_lazy("bot.media.pictures:build_command"))
+
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
     compile_ = i18n_commands.add_parser("compile", help="compile locales/*/LC_MESSAGES/*.po")

@@ -17,6 +17,7 @@ class Settings:
     database: Path = Path("data/bot.sqlite3")
     lessons_dir: Path = Path("lessons")
     locales_dir: Path = Path("locales")
+    media_dir: Path = Path("data/media")  # built media: the PNGs of SVG pictures
     webhook_url: str | None = None
     webhook_secret: str | None = None
     host: str = "127.0.0.1"
@@ -57,6 +58,7 @@ def load_settings(
         database=Path(env.get("DATABASE", "data/bot.sqlite3")),
         lessons_dir=Path(env.get("LESSONS_DIR", "lessons")),
         locales_dir=Path(env.get("LOCALES_DIR", "locales")),
+        media_dir=Path(env.get("MEDIA_DIR", "data/media")),
         webhook_url=env.get("WEBHOOK_URL") or None,
         webhook_secret=env.get("WEBHOOK_SECRET") or None,
         host=env.get("HOST", "127.0.0.1"),

@@ -84,6 +84,7 @@ def settings(tmp_path: Path, emulator: Emulator) -> Settings:
         database=tmp_path / "bot.sqlite3",
         lessons_dir=ROOT / "lessons",
         locales_dir=ROOT / "locales",
+        media_dir=tmp_path / "media",
         chat_messages_per_second=1000.0,
     )
 

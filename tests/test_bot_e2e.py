@@ -496,6 +496,44 @@ async def test_a_step_with_an_image_arrives_as_a_photo_with_its_caption(
         await running.stop()
 
 
+async def test_a_step_with_an_svg_picture_arrives_as_the_png_built_from_it(
+    settings: Any, users: EmulatorClient
+) -> None:
+    """No PNG is built beforehand: the bot renders it when the step is sent, and keeps it."""
+    from dataclasses import replace
+
+    from bot.emulator.preview import PictureAlts
+
+    from bot.course.loader import load_course
+    from bot.media.pictures import built_path
+
+    fixture = ROOT / "tests" / "fixtures" / "lessons" / "valid"
+    running = RunningBot(replace(settings, lessons_dir=fixture), load_course(fixture))
+    png = built_path(fixture / "media" / "phone.svg", settings.media_dir)
+    assert not png.exists()
+    await running.start()
+    try:
+        await join(users, ERIK, "sv", "Erik")
+        for _ in range(6):
+            message = (await users.bot_messages(ERIK))[-1]
+            if "Så här ser en telefon ut." in (message.get("caption") or ""):
+                break
+            await users.press(ERIK, *await button(users, ERIK, "1n"))
+            await users.idle()
+        assert message.get("photo"), "the step with the SVG picture was not shown as a photo"
+        assert png.is_file()
+        assert await users.media(message["photo"]["url"]) == png.read_bytes()
+        assert (message["photo"]["width"], message["photo"]["height"]) == (360, 640)
+        assert message["buttons"]
+        # Uploaded under the built PNG's name, by which the preview finds its alt text.
+        assert message["photo"]["file_name"] == png.name
+        assert running.application is not None
+        alts = PictureAlts(running.application.bot_data["runtime"])
+        assert alts(png.name) == "En telefon med en blå skärm och en grön knapp."
+    finally:
+        await running.stop()
+
+
 async def test_an_answer_is_kept_when_the_reply_to_it_fails(
     bot: RunningBot, users: EmulatorClient, course: Course
 ) -> None:

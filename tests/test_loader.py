@@ -65,7 +65,7 @@ def test_course_and_weeks() -> None:
 def test_steps_terms_and_images() -> None:
     lesson = load_course("valid").weeks[0].lessons[0]
     assert lesson.title == Text("w01/welcome/title", "Så fungerar kursen")
-    hello, picture = lesson.steps
+    hello, picture, drawing = lesson.steps
     # The newline a | block leaves at the end is gone; the one inside stays.
     assert hello.text == Text("w01/welcome/hello/text", "Hej och välkommen!\nDu har en coach.")
     assert hello.image is None
@@ -75,6 +75,16 @@ def test_steps_terms_and_images() -> None:
     )
     assert picture.image == "media/pixel.png"
     assert (Path("valid") / picture.image).read_bytes().startswith(b"\x89PNG")
+    assert picture.alt == Text("w01/welcome/picture/alt", "En grön knapp.")
+    assert hello.alt is None
+    # An SVG picture stays its source in the model; the bot sends the PNG built from it.
+    assert drawing.image == "media/phone.svg"
+    assert drawing.alt is not None and drawing.alt.key == "w01/welcome/drawing/alt"
+
+
+def test_a_picture_description_is_a_text_to_translate() -> None:
+    keys = [text.key for text in load_course("valid").texts()]
+    assert keys.index("w01/welcome/picture/alt") == keys.index("w01/welcome/picture/text") + 1
 
 
 def test_quiz_defaults_and_choices() -> None:
@@ -159,7 +169,7 @@ def test_yaml_syntax_error_points_at_the_problem() -> None:
 def test_unknown_keys() -> None:
     assert problems("unknown-key") == [
         'broken/unknown-key/week01.yaml:12:9: unknown key "colour"; a step can have id, text,'
-        " image, audio and terms",
+        " image, alt, audio and terms",
         'broken/unknown-key/week01.yaml:15:11: missing required field "options"',
         'broken/unknown-key/week01.yaml:18:11: unknown key "optons" (did you mean "options"?)',
     ]
@@ -224,12 +234,53 @@ def test_number_of_options_and_items() -> None:
 def test_media_files() -> None:
     assert problems("media") == [
         'broken/media/week01.yaml:12:16: image file "media/x.png" does not exist',
-        'broken/media/week01.yaml:13:16: audio file "media/hej.ogg" does not exist',
-        'broken/media/week01.yaml:16:16: image file "../secret.png" must be a path in the'
+        'broken/media/week01.yaml:14:16: audio file "media/hej.ogg" does not exist',
+        'broken/media/week01.yaml:17:16: image file "../secret.png" must be a path in the'
         " lessons folder, like media/a.png",
-        'warning: broken/media/week01.yaml:19:16: image file "media/notes.txt" should be .png,'
-        " .jpg, .jpeg or .webp",
+        'broken/media/week01.yaml:21:16: image file "media/notes.txt" is not a PNG, JPEG'
+        " or SVG picture",
     ]
+
+
+NEEDS_ALT = (
+    'a picture needs "alt": one sentence in Swedish that says what it shows,'
+    " for those who cannot see it"
+)
+
+
+def test_pictures_are_checked_by_their_content_and_need_a_description() -> None:
+    """What the loader sees without rendering: links, content, names and the alt."""
+    assert problems("pictures") == [
+        f"broken/pictures/week01.yaml:16:9: {NEEDS_ALT}",
+        'warning: broken/pictures/week01.yaml:19:9: "alt" has no effect without an "image"',
+        'broken/pictures/week01.yaml:26:16: image file "media/named-wrong.svg" is a PNG'
+        " picture; name it .png",
+        'broken/pictures/week01.yaml:30:16: image file "media/fake.png" is not a PNG, JPEG'
+        " or SVG picture",
+        'broken/pictures/week01.yaml:34:16: image file "media/outside.png" is a link to a'
+        " file outside the lessons folder; put the file itself in the folder",
+        f"broken/pictures/week01.yaml:49:11: {NEEDS_ALT}",
+    ]
+
+
+def test_lessons_check_renders_and_measures_every_picture() -> None:
+    """The check also renders each SVG and holds the picture to Telegram's photo limits."""
+    found = [str(p) for p in run_check(Path("broken") / "pictures").problems]
+    rendered = [line for line in found if "unclosed" in line or "narrow" in line or "huge" in line]
+    assert rendered == [
+        'broken/pictures/week01.yaml:22:16: image file "media/unclosed.svg" does not render'
+        " as SVG: unclosed token: line 1, column 60",
+        'broken/pictures/week01.yaml:38:16: image file "media/narrow.svg" is 20×600 pixels;'
+        " Telegram takes a photo at most 20 times as long one way as the other",
+        'broken/pictures/week01.yaml:42:16: image file "media/huge.png" is 9000×2000 pixels;'
+        " Telegram takes width + height of at most 10000",
+    ]
+    assert not any("good.svg" in line and "16:16" not in line for line in found)
+
+
+def test_a_picture_found_broken_keeps_the_course_from_loading() -> None:
+    with pytest.raises(CourseError, match=r"outside\.png"):
+        load_course(Path("broken") / "pictures")
 
 
 def test_empty_texts() -> None:
@@ -246,7 +297,7 @@ def test_telegram_limits() -> None:
         " at most 4096",
         "broken/limits/week01.yaml:13:15: text is 1100 characters; a text under an image"
         " (a caption) holds at most 1024",
-        "broken/limits/week01.yaml:22:21: text is 77 characters; a button holds at most 64",
+        "broken/limits/week01.yaml:23:21: text is 77 characters; a button holds at most 64",
     ]
 
 
@@ -323,9 +374,9 @@ def test_warnings_do_not_stop_the_course() -> None:
 def test_every_problem_not_just_the_first() -> None:
     assert problems("three-errors") == [
         'broken/three-errors/week01.yaml:14:16: image file "media/saknas.png" does not exist',
-        'broken/three-errors/week01.yaml:16:21: "pass_percent" must be a whole number,'
+        'broken/three-errors/week01.yaml:17:21: "pass_percent" must be a whole number,'
         ' got "sextio"',
-        'broken/three-errors/week01.yaml:21:19: "answer" must be true or false, got "ja"',
+        'broken/three-errors/week01.yaml:22:19: "answer" must be true or false, got "ja"',
     ]
 
 
@@ -382,7 +433,7 @@ def test_read_course_keeps_what_it_could_read() -> None:
 def test_check_command_on_a_clean_course(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["lessons", "check", "valid"]) == 0
     assert capsys.readouterr().out == (
-        "valid/: 2 weeks, 3 lessons, 4 steps, 5 questions — 0 errors, 0 warnings\n"
+        "valid/: 2 weeks, 3 lessons, 5 steps, 5 questions — 0 errors, 0 warnings\n"
     )
 
 

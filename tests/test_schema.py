@@ -81,6 +81,7 @@ def test_the_valid_fixture_matches_the_schema(path: Path) -> None:
         "correct-answers/week01.yaml",
         "options-count/week01.yaml",
         "media/week01.yaml",
+        "pictures/week01.yaml",
         "empty-text/week01.yaml",
         "limits/week01.yaml",
         "ids/week01.yaml",

@@ -9,6 +9,9 @@ breaks the course for that language just as a Swedish mistake breaks it for all,
 so it is reported the same way and counted in the same summary. The command
 lints the ``locales`` folder beside the lessons folder, the layout of this
 repository; a course folder without one (the test fixtures) is checked alone.
+
+Pictures are checked here more deeply than the loader can: each is rendered
+(an SVG) and measured against Telegram's limits for a photo.
 """
 
 from __future__ import annotations
@@ -74,8 +77,15 @@ def format_problem(problem: Problem) -> str:
 
 
 def run_check(directory: Path | str, locales: Path | str | None = None) -> CheckResult:
-    """The lessons' problems, then (with ``locales``) those of the translation catalogs."""
-    course, problems = read_course(directory)
+    """The lessons' problems, then (with ``locales``) those of the translation catalogs.
+
+    Every picture is rendered and measured as Telegram will take it (bot/media):
+    a picture that cannot be sent is as broken as a text that is too long.
+    """
+    # Imported here: cairo is needed only by the check, never by the pure loader.
+    from bot.media.pictures import inspect_picture
+
+    course, problems = read_course(directory, inspect_picture)
     if locales is not None:
         # Imported here: Babel is needed only when there are catalogs to lint.
         from bot.i18n.lint import lint_catalogs

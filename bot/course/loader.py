@@ -59,7 +59,7 @@ DEFAULT_ATTEMPTS = 2
 COURSE_FIELDS = ("id", "title", "weeks")
 WEEK_FIELDS = ("id", "number", "theme", "title", "digcomp", "lessons")
 LESSON_FIELDS = ("id", "title", "steps", "quiz")
-STEP_FIELDS = ("id", "text", "image", "audio", "terms")
+STEP_FIELDS = ("id", "text", "image", "alt", "audio", "terms")
 TERM_FIELDS = ("term", "explanation")
 QUIZ_FIELDS = ("pass_percent", "retry", "attempts", "questions")
 KIND_FIELDS: dict[QuestionKind, tuple[str, ...]] = {
@@ -70,7 +70,7 @@ KIND_FIELDS: dict[QuestionKind, tuple[str, ...]] = {
     QuestionKind.TASK: ("accepts", "hint"),
 }
 QUESTION_FIELDS = (
-    *("id", "kind", "text", "explanation", "image"),
+    *("id", "kind", "text", "explanation", "image", "alt"),
     *dict.fromkeys(name for names in KIND_FIELDS.values() for name in names),
 )
 OPTION_FIELDS = ("id", "text", "correct", "feedback")
@@ -85,8 +85,10 @@ KIND_WORDS = {
 }
 TRUE_FALSE_LABELS = {True: "Sant", False: "Falskt"}
 
-# What Telegram sends as a photo, and as a voice message or audio file; and how big.
-IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".webp")
+# What Telegram sends as a photo (an SVG picture is sent as the PNG it is rendered
+# to, see bot/media/pictures.py), and as a voice message or audio file; and how big.
+IMAGE_SUFFIXES = (".png", ".jpg", ".jpeg", ".svg")
+IMAGE_KINDS = {"PNG": (".png",), "JPEG": (".jpg", ".jpeg"), "SVG": (".svg",)}
 AUDIO_SUFFIXES = (".ogg", ".oga", ".mp3", ".m4a")
 IMAGE_MAX_BYTES = 10 * 1024 * 1024
 AUDIO_MAX_BYTES = 50 * 1024 * 1024
@@ -124,6 +126,13 @@ YamlLoader.add_implicit_resolver(
 
 E = TypeVar("E", bound=StrEnum)
 
+PictureInspector = Callable[[Path], str | None]
+"""Why a picture file cannot be sent as a Telegram photo, or None when it can.
+
+Rendering and measuring a picture needs cairo, which this pure module does not
+load: ``lessons check`` passes bot.media.pictures.inspect_picture in.
+"""
+
 
 @dataclass(frozen=True, slots=True)
 class Problem:
@@ -148,29 +157,34 @@ class CourseError(Exception):
         super().__init__("\n".join(str(p) for p in errors) or "the course has errors")
 
 
-def load_course(directory: Path | str) -> Course:
+def load_course(directory: Path | str, inspect: PictureInspector | None = None) -> Course:
     """The course, or CourseError when anything in it is an error (warnings are allowed)."""
-    course, problems = check_course(directory)
+    course, problems = check_course(directory, inspect)
     if course is None:
         raise CourseError(problems)
     return course
 
 
-def check_course(directory: Path | str) -> tuple[Course | None, list[Problem]]:
+def check_course(
+    directory: Path | str, inspect: PictureInspector | None = None
+) -> tuple[Course | None, list[Problem]]:
     """The course (None when there is any error) and every problem found, in file order."""
-    course, problems = read_course(directory)
+    course, problems = read_course(directory, inspect)
     if any(p.severity == "error" for p in problems):
         return None, problems
     return course, problems
 
 
-def read_course(directory: Path | str) -> tuple[Course, list[Problem]]:
+def read_course(
+    directory: Path | str, inspect: PictureInspector | None = None
+) -> tuple[Course, list[Problem]]:
     """As much of the course as could be read, and every problem, in file order.
 
     The course may be incomplete when there are errors; the checker uses it to count
-    what it read, and nothing should run a course with errors.
+    what it read, and nothing should run a course with errors. With ``inspect``, every
+    picture is also rendered and measured against Telegram's limits for a photo.
     """
-    context = _Context(Path(directory))
+    context = _Context(Path(directory), inspect)
     course = _read_course(context)
     problems = sorted(context.problems, key=lambda p: (p.path, p.line, p.column))
     return course, problems
@@ -450,6 +464,7 @@ class _Context:
     """What one reading of the course shares: the folder, the problems, the course-wide ids."""
 
     directory: Path
+    inspect: PictureInspector | None = None
     problems: list[Problem] = field(default_factory=list)
     week_ids: _Ids = field(default_factory=_Ids)
     lesson_ids: _Ids = field(default_factory=_Ids)
@@ -657,6 +672,7 @@ def _read_step(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Ste
     step_id = fields.ident(ids)
     key = f"{lesson_key}/{step_id}"
     image = _media(context, fields, "image")
+    alt = _alt(fields, key)
     audio = _media(context, fields, "audio")
     text = fields.text("text", limit=CAPTION_LIMIT if "image" in fields else MESSAGE_LIMIT)
     if text is None:
@@ -667,6 +683,7 @@ def _read_step(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Ste
         image=image,
         audio=audio,
         terms=_terms(fields, key),
+        alt=alt,
     )
 
 
@@ -700,16 +717,63 @@ def _media(context: _Context, fields: Fields, name: Literal["image", "audio"]) -
     if not full.is_file():
         node.error(f'{name} file "{value}" does not exist')
         return value
-    suffixes, most = (
-        (IMAGE_SUFFIXES, IMAGE_MAX_BYTES) if name == "image" else (AUDIO_SUFFIXES, AUDIO_MAX_BYTES)
-    )
-    if path.suffix.lower() not in suffixes:
-        node.warning(f'{name} file "{value}" should be {_either(list(suffixes))}')
+    if not full.resolve().is_relative_to(context.directory.resolve()):
+        node.error(
+            f'{name} file "{value}" is a link to a file outside the lessons folder;'
+            " put the file itself in the folder"
+        )
+        return value
+    if name == "image":
+        _check_picture(context, node, value, full)
+    elif path.suffix.lower() not in AUDIO_SUFFIXES:
+        node.warning(f'{name} file "{value}" should be {_either(list(AUDIO_SUFFIXES))}')
     size = full.stat().st_size
+    most = IMAGE_MAX_BYTES if name == "image" else AUDIO_MAX_BYTES
     if size > most:
         megabytes, limit = size // 2**20, most // 2**20
         node.error(f'{name} file "{value}" is {megabytes} MB; Telegram takes at most {limit} MB')
     return value
+
+
+def _check_picture(context: _Context, node: Node, value: str, full: Path) -> None:
+    """A picture must be what its bytes say, named so, and (when inspected) sendable."""
+    with full.open("rb") as file:
+        kind = picture_kind(file.read(4096))
+    suffix = PurePosixPath(value).suffix.lower()
+    if kind is None:
+        node.error(f'image file "{value}" is not a PNG, JPEG or SVG picture')
+    elif suffix not in IMAGE_KINDS[kind]:
+        node.error(f'image file "{value}" is a {kind} picture; name it {IMAGE_KINDS[kind][0]}')
+    elif context.inspect is not None:
+        reason = context.inspect(full)
+        if reason is not None:
+            node.error(f'image file "{value}" {reason}')
+
+
+def picture_kind(head: bytes) -> str | None:
+    """PNG, JPEG or SVG, as the first bytes of a file say (its name may say otherwise)."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "PNG"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "JPEG"
+    text = head.removeprefix(b"\xef\xbb\xbf").lstrip()
+    if text.startswith(b"<") and re.search(rb"<svg[\s>]", text):
+        return "SVG"
+    return None
+
+
+def _alt(fields: Fields, key: str) -> Text | None:
+    """The picture's description: required with an image, of no use without one."""
+    alt = fields.text("alt", required=False)
+    image = fields.keys.get("image")
+    if image is not None and "alt" not in fields:
+        image.error(
+            'a picture needs "alt": one sentence in Swedish that says what it shows,'
+            " for those who cannot see it"
+        )
+    elif image is None and "alt" in fields:
+        fields.keys["alt"].warning('"alt" has no effect without an "image"')
+    return None if alt is None or image is None else Text(f"{key}/alt", alt)
 
 
 def _read_quiz(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Quiz | None:
@@ -760,6 +824,7 @@ def _read_question(context: _Context, node: Node, lesson_key: str, ids: _Ids) ->
     key = f"{lesson_key}/{question_id}"
     kind = fields.choice("kind", QuestionKind, None, "question kind")
     image = _media(context, fields, "image")
+    alt = _alt(fields, key)
     text = fields.text("text", limit=CAPTION_LIMIT if "image" in fields else MESSAGE_LIMIT)
     explanation = fields.text("explanation", required=False)
     if kind is None:
@@ -777,6 +842,7 @@ def _read_question(context: _Context, node: Node, lesson_key: str, ids: _Ids) ->
         explanation=None if explanation is None else Text(f"{key}/explanation", explanation),
         hint=answers.hint,
         image=image,
+        alt=alt,
     )
 
 

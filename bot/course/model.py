@@ -65,6 +65,8 @@ class Step:
     image: str | None = None
     audio: str | None = None
     terms: tuple[Term, ...] = ()
+    alt: Text | None = None
+    """What the picture shows, in one sentence: for whoever cannot see it."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,6 +96,7 @@ class Question:
     explanation: Text | None = None
     hint: Text | None = None
     image: str | None = None
+    alt: Text | None = None
 
     @property
     def correct_ids(self) -> frozenset[str]:
@@ -185,11 +188,12 @@ class Course:
                 out.append(lesson.title)
                 for step in lesson.steps:
                     out.append(step.text)
+                    out += [step.alt] if step.alt else []
                     out += [term.explanation for term in step.terms]
                 if lesson.quiz:
                     for q in lesson.quiz.questions:
                         out.append(q.text)
-                        out += [t for t in (q.explanation, q.hint) if t]
+                        out += [t for t in (q.alt, q.explanation, q.hint) if t]
                         for o in q.options:
                             out.append(o.text)
                             if o.feedback:

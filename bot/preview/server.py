@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -22,8 +23,10 @@ from urllib.parse import urlsplit
 from aiohttp import WSMsgType, web
 
 from bot.config import Settings
+from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.emulator.state import EmulatorState
+from bot.media.pictures import picture_alts
 from bot.preview.watch import CourseHolder, LessonStatus, LessonWatcher
 
 PREVIEW_TOKEN = "1000000001:preview-token"
@@ -80,7 +83,7 @@ class LiveSocket:
             self.wake.clear()
             if self.chat_stale:
                 self.chat_stale = False
-                chat = page.state.chat_view(self.user_id)
+                chat = page.describe_pictures(page.state.chat_view(self.user_id))
                 await self._send({"type": "chat", "user_id": self.user_id, "chat": chat})
             if self.status_stale:
                 self.status_stale = False
@@ -112,6 +115,16 @@ class PreviewPage:
         self.state = state
         self.status = LessonStatus()
         self.sockets: set[LiveSocket] = set()
+        self.alts: Callable[[str], str | None] = lambda file_name: None
+
+    def describe_pictures(self, chat: dict[str, Any]) -> dict[str, Any]:
+        """Give each photo the ``alt`` its lesson wrote for it, as the page's alt text."""
+        for message in chat.get("messages", []):
+            photo = message.get("photo")
+            alt = None if photo is None else self.alts(photo.get("file_name") or "")
+            if alt is not None:
+                photo["alt"] = alt
+        return chat
 
     def install(self, app: web.Application) -> None:
         """Add the routes; call before the emulator starts (aiohttp freezes its router)."""
@@ -220,6 +233,7 @@ class Preview:
         Handlers read ``holder.course`` on every update, so the next tap sees the
         new course; progress refers to ids, so participants keep their place.
         """
+        self.page.alts = PictureAlts(holder, settings)
         self.watcher = LessonWatcher(
             holder,
             settings.lessons_dir,
@@ -234,6 +248,24 @@ class Preview:
             await self.watcher.stop()
             self.watcher = None
         await self.emulator.stop()
+
+
+class PictureAlts:
+    """A picture's description by its uploaded file name, for the course the bot runs now."""
+
+    def __init__(self, holder: CourseHolder, settings: Settings) -> None:
+        self.holder = holder
+        self.settings = settings
+        self._course: Course | None = None
+        self._alts: dict[str, str] = {}
+
+    def __call__(self, file_name: str) -> str | None:
+        course = self.holder.course
+        if course is not self._course:  # reloaded after an edit: look again
+            settings = self.settings
+            self._alts = picture_alts(course, settings.lessons_dir, settings.media_dir)
+            self._course = course
+        return self._alts.get(file_name)
 
 
 async def start_preview(settings: Settings) -> Preview:

@@ -3,10 +3,15 @@
 A 429 is waited out by the rate limiter, which retries, so the message still
 goes. A 403 means the participant blocked the bot: they are marked inactive
 and nothing else is sent. Images are uploaded once and then sent by file_id.
+
+A picture drawn as SVG is sent as the PNG rendered from it (bot/media): `make run`
+builds them all first, and one missing (a picture added while the bot runs) is
+rendered here, in a thread, so no other participant waits for cairo.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
 from pathlib import Path
@@ -14,6 +19,7 @@ from pathlib import Path
 from telegram import Message
 from telegram.error import BadRequest, Forbidden
 
+from bot.media.pictures import PictureError, photo_file
 from bot.storage import participants
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Outgoing, fit, keyboard
@@ -43,16 +49,30 @@ async def send_all(
 
 async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> None:
     markup = keyboard(message)
-    if message.photo is not None:
+    photo = None if message.photo is None else await _photo(rt, message.photo)
+    if photo is not None:
         sent = await context.bot.send_photo(
-            chat_id, _file(rt, message.photo), caption=message.text or None, reply_markup=markup
+            chat_id,
+            _file(rt, photo),
+            caption=message.text or None,
+            reply_markup=markup,
+            filename=photo.name,
         )
-        _remember(rt, message.photo, sent)
-    else:
+        _remember(rt, photo, sent)
+    elif message.text:
         await context.bot.send_message(chat_id, message.text, reply_markup=markup)
     if message.audio is not None:
         sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
         _remember(rt, message.audio, sent)
+
+
+async def _photo(rt: Runtime, source: Path) -> Path | None:
+    """The file to send for a picture; None (the text goes alone) when it cannot be built."""
+    try:
+        return await asyncio.to_thread(photo_file, source, rt.settings.media_dir)
+    except (OSError, PictureError):
+        log.exception("the picture %s could not be built; its text is sent without it", source)
+        return None
 
 
 def _file(rt: Runtime, path: Path) -> str | bytes:

@@ -17,7 +17,8 @@ import aiohttp
 import pytest
 
 from bot.course.model import Course
-from bot.preview.server import Preview
+from bot.emulator.state import EmulatorState
+from bot.preview.server import Preview, PreviewPage
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -183,3 +184,18 @@ async def test_edited_translations_are_compiled_and_reloaded(
         return po.with_suffix(".mo").exists()
 
     await eventually(compiled)
+
+
+def test_a_photo_shows_the_alt_its_lesson_wrote_for_it() -> None:
+    page = PreviewPage(EmulatorState())
+    page.alts = {"phone-0123.png": "En telefon."}.get
+    chat = {
+        "messages": [
+            {"photo": {"file_name": "phone-0123.png"}},
+            {"photo": {"file_name": "someone-elses.jpg"}},
+            {"text": "Hej"},
+        ]
+    }
+    shown = page.describe_pictures(chat)["messages"]
+    assert shown[0]["photo"]["alt"] == "En telefon."
+    assert "alt" not in shown[1]["photo"]

@@ -381,7 +381,7 @@ function renderMedia(message) {
   if (message.photo) {
     const image = document.createElement("img");
     image.src = message.photo.url;
-    image.alt = message.caption || "Photo";
+    image.alt = message.photo.alt || message.caption || "Photo";
     image.loading = "lazy";
     parts.push(image);
   }
