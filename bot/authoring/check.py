@@ -14,11 +14,14 @@ repository; a course folder without one (the test fixtures) is checked alone.
 from __future__ import annotations
 
 import argparse
+import logging
 from dataclasses import dataclass
 from pathlib import Path
 
 from bot.course.loader import Problem, read_course
-from bot.course.model import Course
+from bot.course.model import Course, Text
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,19 +77,40 @@ def format_problem(problem: Problem) -> str:
 
 
 def run_check(directory: Path | str, locales: Path | str | None = None) -> CheckResult:
-    """The lessons' problems, then (with ``locales``) those of the translation catalogs."""
-    course, problems = read_course(directory)
-    if locales is not None:
-        # Imported here: Babel is needed only when there are catalogs to lint.
-        from bot.i18n.lint import lint_catalogs
+    """The lessons' problems, then (with ``locales``) those of the translation catalogs.
 
-        problems = [*problems, *lint_catalogs(course, Path(locales))]
+    A fault in the checker itself is an error in the result too, never an exception:
+    the preview's banner must not stay green while the log shows a traceback.
+    """
+    try:
+        course, problems = read_course(directory)
+        if locales is not None:
+            # Imported here: Babel is needed only when there are catalogs to lint.
+            from bot.i18n.lint import lint_catalogs
+
+            problems = [*problems, *lint_catalogs(course, Path(locales))]
+    except Exception as error:
+        log.exception("checking the lessons in %s failed", directory)
+        course, problems = _nothing_read(), [crash_problem(directory, error)]
     shown = str(directory)
     return CheckResult(
         directory=shown if shown.endswith("/") else shown + "/",
         course=course,
         problems=tuple(problems),
     )
+
+
+def crash_problem(directory: Path | str, error: BaseException) -> Problem:
+    """A fault while checking, as a problem: the check failed, so the lessons do not pass."""
+    message = (
+        f"the lessons could not be checked ({type(error).__name__}: {error});"
+        " this is a fault in the checker, not in your file: please report it"
+    )
+    return Problem(str(directory), 1, 1, message)
+
+
+def _nothing_read() -> Course:
+    return Course(id="", title=Text("course/title", ""), weeks=())
 
 
 def report(directory: Path | str, locales: Path | str | None = None) -> tuple[str, int]:

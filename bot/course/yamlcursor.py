@@ -92,6 +92,19 @@ class YamlLoader(yaml.SafeLoader):
 
     _depth = 0
 
+    # The scanner reads ahead over brackets that may open a key, and its cost grows
+    # with the square of the open ones: the depth is checked there first.
+
+    def fetch_flow_collection_start(self, TokenClass: Any) -> None:
+        if self.flow_level >= MAX_DEPTH:
+            raise RefusedYaml(_too_deep(), self.get_mark())
+        super().fetch_flow_collection_start(TokenClass)
+
+    def add_indent(self, column: int) -> bool:
+        if len(self.indents) >= MAX_DEPTH:
+            raise RefusedYaml(_too_deep(), self.get_mark())
+        return super().add_indent(column)
+
     def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
         event = self.peek_event()  # type: ignore[no-untyped-call]
         if isinstance(event, AliasEvent):
@@ -109,11 +122,7 @@ class YamlLoader(yaml.SafeLoader):
         if isinstance(event, CollectionStartEvent):
             self._depth += 1
             if self._depth > MAX_DEPTH:
-                raise RefusedYaml(
-                    f"the file is nested more than {MAX_DEPTH} levels deep; a lesson file"
-                    " needs far fewer: check the indentation",
-                    event.start_mark,
-                )
+                raise RefusedYaml(_too_deep(), event.start_mark)
         try:
             return super().compose_node(parent, index)
         finally:
@@ -128,6 +137,13 @@ YamlLoader.yaml_implicit_resolvers = {
 YamlLoader.add_implicit_resolver(
     TAG + "bool", re.compile(r"^(?:true|True|TRUE|false|False|FALSE)$"), list("tTfF")
 )
+
+
+def _too_deep() -> str:
+    return (
+        f"the file is nested more than {MAX_DEPTH} levels deep; a lesson file needs far"
+        " fewer: check the indentation and the brackets"
+    )
 
 
 class RefusedYaml(yaml.MarkedYAMLError):
