@@ -2,9 +2,9 @@
 
 The course is written for a chat: a card is one message, a picture's text is a
 caption, an answer is a button. The pure core checks lesson texts against these
-sizes; the Telegram adapter (bot/telegram/outgoing.py) asserts in a test that they
-equal python-telegram-bot's own constants, so the numbers have one source of truth
-at run time and the core still imports nothing of Telegram.
+sizes (the JSON Schemas' maxLength must be one of them: tests/test_schema.py), and
+tests/test_render.py asserts that they equal python-telegram-bot's own constants
+(telegram.constants), so the core still imports nothing of Telegram.
 """
 
 from __future__ import annotations
