@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.authoring.check import report, run_check
 from bot.cli import main
@@ -408,6 +409,40 @@ def test_check_command_passes_with_warnings(capsys: pytest.CaptureFixture[str]) 
     assert lines[-1] == (
         "broken/warnings/: 2 weeks, 2 lessons, 2 steps, 1 question — 0 errors, 4 warnings"
     )
+
+
+def test_a_quiz_passed_without_reading_is_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lessons", "check", "broken/../habits"]) == 0  # a warning, not an error
+    assert capsys.readouterr().out.splitlines() == [
+        "broken/../habits/week01.yaml:18:11: warning: the right answer is option 1 in 4 of the"
+        " week's 4 single-choice questions: a participant who always taps option 1 passes"
+        " without reading; move the right answers around",
+        "broken/../habits/week01.yaml:62:11: warning: in both multiple-choice questions of the"
+        " week the only wrong option is the last: a participant who ticks all but the last"
+        " passes without reading; put the wrong option elsewhere, or add another",
+        "broken/../habits/: 1 week, 1 lesson, 1 step, 6 questions — 0 errors, 2 warnings",
+    ]
+
+
+def test_right_answers_moved_around_are_not_warned_about(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "habits", tmp_path / "habits")
+    week = tmp_path / "habits" / "week01.yaml"
+    data = yaml.safe_load(week.read_text())
+    questions = data["lessons"][0]["quiz"]["questions"]
+    for question in (questions[1], questions[3]):  # the right answer last, then in the middle
+        question["options"].reverse()
+    questions[3]["options"][1:] = reversed(questions[3]["options"][1:])
+    questions[5]["options"].reverse()  # the wrong option first
+    head = "# yaml-language-server: $schema=schema/week.schema.json\n"
+    week.write_text(head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    result = run_check(tmp_path / "habits")
+    assert result.ok and result.warnings == 0, result.lines()
+
+
+def test_too_few_questions_say_nothing_of_a_habit() -> None:
+    """Three right answers first out of three could well be chance."""
+    result = run_check("valid")
+    assert result.warnings == 0
 
 
 def test_report_for_the_preview_banner() -> None:

@@ -14,6 +14,13 @@ CAPTION_LIMIT = 1024
 BUTTON_LIMIT = 64
 CALLBACK_DATA_BYTES = 64
 
+HOLDERS = {
+    MESSAGE_LIMIT: "a Telegram message holds",
+    CAPTION_LIMIT: "a text under an image (a caption) holds",
+    BUTTON_LIMIT: "a button holds",
+}
+"""What holds a text of each size, for "text is 77 characters; a button holds at most 64"."""
+
 
 def utf16_len(text: str) -> int:
     """The length a chat counts: UTF-16 code units, so an emoji counts as two."""

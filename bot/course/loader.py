@@ -22,11 +22,12 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Literal, NamedTuple
 
-from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, utf16_len
+from bot.course.limits import HOLDERS, utf16_len
 from bot.course.model import (
     Course,
     Lesson,
     Option,
+    Place,
     Question,
     QuestionKind,
     Quiz,
@@ -133,11 +134,6 @@ def week_schema() -> Schema:
 
 
 _ENUM_WORDS = {"kind": "question kind", "retry": "retry rule", "accepts": "upload kind"}
-_HOLDERS = {
-    MESSAGE_LIMIT: "a Telegram message holds",
-    CAPTION_LIMIT: "a text under an image (a caption) holds",
-    BUTTON_LIMIT: "a button holds",
-}
 _LIST_RULES = ("minItems", "maxItems", "contains", "maxContains", "minContains")
 
 
@@ -161,7 +157,7 @@ class _CourseWords:
         if name == "id" and rule == "maxLength":
             return f'id "{value}" is {len(value)} characters; an id holds at most {finding.limit}'
         if rule == "maxLength":
-            holder = _HOLDERS.get(finding.limit, "it may have")
+            holder = HOLDERS.get(finding.limit, "it may have")
             return f"{name} is {utf16_len(value)} characters; {holder} at most {finding.limit}"
         if rule == "enum":
             return self._enum(finding)
@@ -305,7 +301,7 @@ def _read_course(context: _Context) -> Course:
     weeks = [_read_week(context, name, node, n) for n, (name, node) in enumerate(listed, 1)]
     return Course(
         id=course_id,
-        title=Text("course/title", root.text("title") or ""),
+        title=Text("course/title", root.text("title") or "", _place(root, "title")),
         weeks=tuple(week for week in weeks if week is not None),
     )
 
@@ -358,12 +354,18 @@ def _read_week(context: _Context, name: str, listed: Node, position: int) -> Wee
     return Week(
         id=week_id,
         number=number or position,
-        title=Text(f"{week_id}/title", root.text("title") or ""),
-        theme=Text(f"{week_id}/theme", root.text("theme") or ""),
+        title=Text(f"{week_id}/title", root.text("title") or "", _place(root, "title")),
+        theme=Text(f"{week_id}/theme", root.text("theme") or "", _place(root, "theme")),
         lessons=tuple(lesson for lesson in lessons if lesson is not None),
         digcomp=tuple(code for code in digcomp if code),
         source=name,
     )
+
+
+def _place(node: Node, name: str) -> Place:
+    """Where a field stands: its key, where the eye goes (or the part, if it is missing)."""
+    spot = node.keys.get(name, node)
+    return Place(spot.file.path, spot.line, spot.column)
 
 
 def _parts(node: Node, name: str) -> list[Node]:
@@ -383,7 +385,7 @@ def _read_lesson(context: _Context, node: Node, week_id: str) -> Lesson | None:
         quiz = _read_quiz(context, quiz_node, key, ids)
     return Lesson(
         id=lesson_id,
-        title=Text(f"{key}/title", node.text("title") or ""),
+        title=Text(f"{key}/title", node.text("title") or "", _place(node, "title")),
         steps=tuple(step for step in steps if step is not None),
         quiz=quiz,
     )
@@ -399,7 +401,7 @@ def _read_step(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Ste
         return None
     return Step(
         id=step_id,
-        text=Text(f"{key}/text", text),
+        text=Text(f"{key}/text", text, _place(node, "text")),
         image=image,
         audio=audio,
         terms=_terms(node, key),
@@ -415,7 +417,8 @@ def _terms(node: Node, step_key: str) -> tuple[Term, ...]:
         if term:
             seen.claim(term, entry.values["term"])
         if term and explanation is not None:
-            terms.append(Term(term, Text(f"{step_key}/terms/{term}", explanation)))
+            place = _place(entry, "explanation")
+            terms.append(Term(term, Text(f"{step_key}/terms/{term}", explanation, place)))
     return tuple(terms)
 
 
@@ -504,10 +507,12 @@ def _read_question(context: _Context, node: Node, lesson_key: str, ids: _Ids) ->
     return Question(
         id=question_id,
         kind=kind,
-        text=Text(f"{key}/text", text),
+        text=Text(f"{key}/text", text, _place(node, "text")),
         options=answers.options,
         accepts=answers.accepts,
-        explanation=None if explanation is None else Text(f"{key}/explanation", explanation),
+        explanation=None
+        if explanation is None
+        else Text(f"{key}/explanation", explanation, _place(node, "explanation")),
         hint=answers.hint,
         image=image,
     )
@@ -537,9 +542,11 @@ def _read_option(node: Node, key: str, ids: _Ids) -> Option | None:
         return None
     return Option(
         id=option_id,
-        text=Text(f"{key}/{option_id}/text", text),
+        text=Text(f"{key}/{option_id}/text", text, _place(node, "text")),
         correct=week_schema().default("option", "correct") if correct is None else correct,
-        feedback=None if feedback is None else Text(f"{key}/{option_id}/feedback", feedback),
+        feedback=None
+        if feedback is None
+        else Text(f"{key}/{option_id}/feedback", feedback, _place(node, "feedback")),
     )
 
 
@@ -552,9 +559,11 @@ def _read_true_false(node: Node, key: str) -> _Answers:
         options.append(
             Option(
                 id=name,
-                text=Text(f"{key}/{name}/text", TRUE_FALSE_LABELS[value]),
+                text=Text(f"{key}/{name}/text", TRUE_FALSE_LABELS[value], _place(node, "answer")),
                 correct=answer is value,
-                feedback=None if feedback is None else Text(f"{key}/{name}/feedback", feedback),
+                feedback=None
+                if feedback is None
+                else Text(f"{key}/{name}/feedback", feedback, _place(node, f"feedback_{name}")),
             )
         )
     return _Answers(tuple(options))
@@ -568,7 +577,8 @@ def _read_task(node: Node, key: str) -> _Answers:
             accepts.append(UploadKind(value))
     hint = node.text("hint")
     return _Answers(
-        accepts=tuple(accepts), hint=None if hint is None else Text(f"{key}/hint", hint)
+        accepts=tuple(accepts),
+        hint=None if hint is None else Text(f"{key}/hint", hint, _place(node, "hint")),
     )
 
 
