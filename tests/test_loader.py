@@ -509,6 +509,22 @@ def test_deep_nesting_is_refused(tmp_path: Path) -> None:
     assert found[0].message.startswith("the file is nested more than 20 levels deep")
 
 
+def test_a_list_of_thousands_is_refused_before_its_entries_are_compared(tmp_path: Path) -> None:
+    # Unsortable entries make jsonschema's "uniqueItems" compare every pair.
+    entries = b", ".join(b"{a: %d}" % n for n in range(1000))
+    write_course(tmp_path, WEEK_HEAD + b"id: w\ndigcomp: [" + entries + b"]\n")
+    with budget():
+        found = check_course(tmp_path)[1]
+    assert [(p.line, p.column, p.message) for p in found if "1000" in p.message] == [
+        (
+            3,
+            10,
+            '"digcomp" has 1000 entries; a lesson file needs at most 200 in one place:'
+            " is this the right file?",
+        )
+    ]
+
+
 def test_a_nul_and_a_non_character_are_reported_with_their_place(tmp_path: Path) -> None:
     week = WEEK_HEAD + "id: w\ntitle: Vec\x00ka\ntheme: Tema\uffff\nx: \U0001fffe\n".encode()
     write_course(tmp_path, week)

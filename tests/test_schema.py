@@ -7,6 +7,7 @@ accepts, the schema refuses the mistakes it can see, and both know the same fiel
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
@@ -111,6 +112,33 @@ def test_the_loader_checks_with_these_very_schemas() -> None:
     assert loader.SCHEMA_DIR == SCHEMAS
     assert loader.week_schema().body == validator("week").schema
     assert loader.course_schema().body == validator("course").schema
+
+
+def test_a_new_field_is_one_edit_of_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader knows a step's fields from the schema alone: add one there and it is known."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURES / "valid", course)
+    week = course / "week01-start.yaml"
+    week.write_text(
+        week.read_text().replace(
+            "        text: Så här", "        alt: En knapp\n        text: Så här", 1
+        )
+    )
+    assert [p.message for p in loader.check_course(course)[1]] == [
+        'unknown key "alt"; a step can have id, text, image, audio and terms'
+    ]
+    schemas = tmp_path / "schema"
+    shutil.copytree(SCHEMAS, schemas)
+    body = json.loads((schemas / "week.schema.json").read_text(encoding="utf-8"))
+    body["$defs"]["step"]["properties"]["alt"] = {
+        "description": "Vad bilden visar.",
+        "type": "string",
+    }
+    (schemas / "week.schema.json").write_text(json.dumps(body), encoding="utf-8")
+    monkeypatch.setattr(loader, "SCHEMA_DIR", schemas)
+    assert loader.check_course(course)[1] == []
 
 
 def test_text_sizes_in_the_schema_are_telegrams() -> None:

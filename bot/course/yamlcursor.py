@@ -35,6 +35,9 @@ MAX_FILE_BYTES = 1024 * 1024
 """A week of lessons is some 30 KB; a megabyte is a mistake (or an attack), not a week."""
 MAX_DEPTH = 20
 """A lesson file nests about 9 levels deep; anything much deeper is not a lesson."""
+MAX_ENTRIES = 200
+"""A lesson's lists hold a handful of entries; a checker comparing thousands (is each
+one unique?) would take minutes over a 30 KB file."""
 MAX_CHARACTER_LINES = 10
 """Bad characters are reported for at most this many lines: a binary file gives thousands."""
 
@@ -329,6 +332,13 @@ def _character_message(character: str) -> str:
 def build(raw: yaml.Node, file: SourceFile, name: str, *, entry: bool) -> Node:
     """Wrap a composed node and its children, reporting keys that cannot be fields."""
     node = Node(raw, file, name, entry)
+    if isinstance(raw, yaml.MappingNode | yaml.SequenceNode) and len(raw.value) > MAX_ENTRIES:
+        node.error(
+            f"{node.label} has {len(raw.value)} entries; a lesson file needs at most"
+            f" {MAX_ENTRIES} in one place: is this the right file?"
+        )
+        node.data = {} if isinstance(raw, yaml.MappingNode) else []
+        return node
     if isinstance(raw, yaml.MappingNode):
         for key_raw, value_raw in raw.value:
             key = Node(key_raw, file, name)
