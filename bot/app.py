@@ -103,6 +103,10 @@ def run_command(args: argparse.Namespace) -> int:
             print(problem, file=sys.stderr)
         print("The lessons have errors; fix them and start again.", file=sys.stderr)
         return 1
+    except Exception as error:  # a fault in the loader: say so plainly, keep the details
+        logging.getLogger(__name__).debug("loading the lessons failed", exc_info=True)
+        print(f"The lessons in {settings.lessons_dir} could not be read: {error}", file=sys.stderr)
+        return 1
     compile_catalogs(settings.locales_dir)
     asyncio.run(serve(settings, course))
     return 0

@@ -7,6 +7,7 @@ too), so a lazy import cannot slip past a rule.
 from __future__ import annotations
 
 import ast
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -90,6 +91,18 @@ def test_the_course_core_knows_nothing_of_telegram_sql_or_babel() -> None:
         if target.split(".")[0] in THIRD_PARTY_IN_CORE
     )
     assert offenders == []
+
+
+def test_the_course_core_reads_yaml_and_json_schema_and_nothing_else_from_outside() -> None:
+    """The core stays pure: the standard library, PyYAML and jsonschema (for lessons/schema/)."""
+    outside = {
+        target.split(".")[0]
+        for name, path in modules().items()
+        if within(name, "bot.course")
+        for target in imports_of(path, name)
+        if target and target.split(".")[0] not in (*sys.stdlib_module_names, "bot", "__future__")
+    }
+    assert outside == {"yaml", "jsonschema"}
 
 
 def test_no_import_cycle() -> None:

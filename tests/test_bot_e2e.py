@@ -497,18 +497,20 @@ async def test_a_step_with_an_image_arrives_as_a_photo_with_its_caption(
 
 
 async def test_a_step_with_an_svg_picture_arrives_as_the_png_built_from_it(
-    settings: Any, users: EmulatorClient
+    settings: Any, users: Any
 ) -> None:
     """No PNG is built beforehand: the bot renders it when the step is sent, and keeps it."""
     from dataclasses import replace
 
-    from bot.emulator.preview import PictureAlts
-
     from bot.course.loader import load_course
     from bot.media.pictures import built_path
+    from bot.preview.server import PictureAlts
 
     fixture = ROOT / "tests" / "fixtures" / "lessons" / "valid"
-    running = RunningBot(replace(settings, lessons_dir=fixture), load_course(fixture))
+    running = RunningBot(
+        replace(settings, lessons_dir=fixture), load_course(fixture), users.emulator
+    )
+    users.bots.append(running)
     png = built_path(fixture / "media" / "phone.svg", settings.media_dir)
     assert not png.exists()
     await running.start()
@@ -528,7 +530,7 @@ async def test_a_step_with_an_svg_picture_arrives_as_the_png_built_from_it(
         # Uploaded under the built PNG's name, by which the preview finds its alt text.
         assert message["photo"]["file_name"] == png.name
         assert running.application is not None
-        alts = PictureAlts(running.application.bot_data["runtime"])
+        alts = PictureAlts(running.application.bot_data["runtime"], running.settings)
         assert alts(png.name) == "En telefon med en blå skärm och en grön knapp."
     finally:
         await running.stop()

@@ -6,9 +6,15 @@ each broken fixture under tests/fixtures/lessons/broken/ shows one class of mist
 
 from __future__ import annotations
 
+import shutil
+import time
+import tracemalloc
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import yaml
 
 from bot.authoring.check import report, run_check
 from bot.cli import main
@@ -251,15 +257,15 @@ NEEDS_ALT = (
 def test_pictures_are_checked_by_their_content_and_need_a_description() -> None:
     """What the loader sees without rendering: links, content, names and the alt."""
     assert problems("pictures") == [
-        f"broken/pictures/week01.yaml:16:9: {NEEDS_ALT}",
+        f"broken/pictures/week01.yaml:14:9: {NEEDS_ALT}",
         'warning: broken/pictures/week01.yaml:19:9: "alt" has no effect without an "image"',
         'broken/pictures/week01.yaml:26:16: image file "media/named-wrong.svg" is a PNG'
         " picture; name it .png",
         'broken/pictures/week01.yaml:30:16: image file "media/fake.png" is not a PNG, JPEG'
         " or SVG picture",
         'broken/pictures/week01.yaml:34:16: image file "media/outside.png" is a link to a'
-        " file outside the lessons folder; put the file itself in the folder",
-        f"broken/pictures/week01.yaml:49:11: {NEEDS_ALT}",
+        " file outside the lessons folder; copy the file into the folder instead",
+        f"broken/pictures/week01.yaml:46:11: {NEEDS_ALT}",
     ]
 
 
@@ -456,9 +462,201 @@ def test_check_command_passes_with_warnings(capsys: pytest.CaptureFixture[str]) 
     )
 
 
+def test_a_quiz_passed_without_reading_is_warned_about(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["lessons", "check", "broken/../habits"]) == 0  # a warning, not an error
+    assert capsys.readouterr().out.splitlines() == [
+        "broken/../habits/week01.yaml:18:11: warning: the right answer is option 1 in 4 of the"
+        " week's 4 single-choice questions: a participant who always taps option 1 passes"
+        " without reading; move the right answers around",
+        "broken/../habits/week01.yaml:62:11: warning: in both multiple-choice questions of the"
+        " week the only wrong option is the last: a participant who ticks all but the last"
+        " passes without reading; put the wrong option elsewhere, or add another",
+        "broken/../habits/: 1 week, 1 lesson, 1 step, 6 questions — 0 errors, 2 warnings",
+    ]
+
+
+def test_right_answers_moved_around_are_not_warned_about(tmp_path: Path) -> None:
+    shutil.copytree(FIXTURES / "habits", tmp_path / "habits")
+    week = tmp_path / "habits" / "week01.yaml"
+    data = yaml.safe_load(week.read_text())
+    questions = data["lessons"][0]["quiz"]["questions"]
+    for question in (questions[1], questions[3]):  # the right answer last, then in the middle
+        question["options"].reverse()
+    questions[3]["options"][1:] = reversed(questions[3]["options"][1:])
+    questions[5]["options"].reverse()  # the wrong option first
+    head = "# yaml-language-server: $schema=schema/week.schema.json\n"
+    week.write_text(head + yaml.safe_dump(data, allow_unicode=True, sort_keys=False))
+    result = run_check(tmp_path / "habits")
+    assert result.ok and result.warnings == 0, result.lines()
+
+
+def test_too_few_questions_say_nothing_of_a_habit() -> None:
+    """Three right answers first out of three could well be chance."""
+    result = run_check("valid")
+    assert result.warnings == 0
+
+
 def test_report_for_the_preview_banner() -> None:
     text, code = report(Path("broken") / "syntax")
     assert code == 1
     assert text.endswith("— 1 error, 0 warnings")
     result = run_check("valid")
     assert result.ok and result.errors == 0 and result.lines() == []
+
+
+# Files that try to knock the loader over: refused quickly, in little memory, with a place.
+
+WEEK_HEAD = b"# yaml-language-server: $schema=schema/week.schema.json\n"
+
+
+@contextmanager
+def budget(seconds: float = 1.0, megabytes: float = 50) -> Iterator[None]:
+    """Measured in this process: the time spent and the peak of memory allocated."""
+    tracemalloc.start()
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        spent = time.perf_counter() - started
+        peak = tracemalloc.get_traced_memory()[1] / 2**20
+        tracemalloc.stop()
+    assert spent < seconds, f"took {spent:.2f} s"
+    assert peak < megabytes, f"peaked at {peak:.1f} MB"
+
+
+def alias_bomb() -> bytes:
+    """Each list names the one before twenty times: 20**10 texts from about 1.3 KB."""
+    lines = [b"a0: &a0 [" + b", ".join([b"lol"] * 20) + b"]"]
+    for n in range(1, 10):
+        names = ", ".join([f"*a{n - 1}"] * 20).encode()
+        lines.append(b"a%d: &a%d [%s]" % (n, n, names))
+    return WEEK_HEAD + b"id: w\n" + b"\n".join(lines) + b"\n"
+
+
+def test_an_alias_bomb_is_refused_at_its_first_anchor(tmp_path: Path) -> None:
+    week = alias_bomb()
+    assert 1000 < len(week) < 1500
+    write_course(tmp_path, week)
+    with budget():
+        found = check_course(tmp_path)[1]
+    assert [(p.line, p.column) for p in found] == [(3, 5)]
+    assert "anchor (&a0)" in found[0].message
+    assert "lesson files do not need anchors or aliases" in found[0].message
+
+
+def test_an_alias_is_refused_with_its_line(tmp_path: Path) -> None:
+    # An anchor-free alias is not valid YAML either, but the trainer hears it plainly.
+    write_course(tmp_path, WEEK_HEAD + b"id: w\ntitle: Vecka\ntheme: *title\n")
+    found = check_course(tmp_path)[1]
+    assert [str(p) for p in found][-1].startswith(f"{tmp_path}/week01.yaml:4:8: the file uses")
+
+
+def test_deep_nesting_is_refused(tmp_path: Path) -> None:
+    write_course(tmp_path, WEEK_HEAD + b"id: " + b"[" * 5000 + b"]" * 5000 + b"\n")
+    with budget():
+        found = check_course(tmp_path)[1]
+    assert len(found) == 1
+    assert (found[0].line, found[0].column) == (2, 25)
+    assert found[0].message.startswith("the file is nested more than 20 levels deep")
+
+
+def test_a_list_of_thousands_is_refused_before_its_entries_are_compared(tmp_path: Path) -> None:
+    # Unsortable entries make jsonschema's "uniqueItems" compare every pair.
+    entries = b", ".join(b"{a: %d}" % n for n in range(1000))
+    write_course(tmp_path, WEEK_HEAD + b"id: w\ndigcomp: [" + entries + b"]\n")
+    with budget():
+        found = check_course(tmp_path)[1]
+    assert [(p.line, p.column, p.message) for p in found if "1000" in p.message] == [
+        (
+            3,
+            10,
+            '"digcomp" has 1000 entries; a lesson file needs at most 200 in one place:'
+            " is this the right file?",
+        )
+    ]
+
+
+def test_a_nul_and_a_non_character_are_reported_with_their_place(tmp_path: Path) -> None:
+    week = WEEK_HEAD + "id: w\ntitle: Vec\x00ka\ntheme: Tema\uffff\nx: \U0001fffe\n".encode()
+    write_course(tmp_path, week)
+    found = [(p.line, p.column, p.message) for p in check_course(tmp_path)[1]]
+    assert [place[:2] for place in found] == [(3, 11), (4, 12), (5, 4)]
+    assert "an invisible NUL character (U+0000)" in found[0][2]
+    assert "U+FFFF, which is not a character at all" in found[1][2]
+    assert "U+1FFFE" in found[2][2]
+
+
+def test_a_huge_file_is_refused_without_reading_it(tmp_path: Path) -> None:
+    write_course(tmp_path, WEEK_HEAD)
+    with (tmp_path / "week01.yaml").open("r+b") as week:
+        week.truncate(50 * 2**20)
+    with budget(megabytes=5):
+        found = check_course(tmp_path)[1]
+    assert [(p.line, p.message) for p in found] == [
+        (
+            1,
+            "the file is larger than 1024 KB; a week's lessons take far less:"
+            " is it the right file?",
+        )
+    ]
+
+
+def test_a_media_link_out_of_the_lessons_folder_is_refused(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    shutil.copytree(FIXTURES / "valid", lessons)
+    secret = tmp_path / "secret.png"
+    secret.write_bytes((lessons / "media" / "pixel.png").read_bytes())
+    (lessons / "media" / "pixel.png").unlink()
+    (lessons / "media" / "pixel.png").symlink_to(secret)
+    found = [p for p in check_course(lessons)[1] if p.severity == "error"]
+    week = (lessons / "week01-start.yaml").read_text()
+    line = week[: week.index("media/pixel.png")].count("\n") + 1
+    assert [(p.path.endswith("week01-start.yaml"), p.line) for p in found] == [(True, line)]
+    assert found[0].message == (
+        'image file "media/pixel.png" is a link to a file outside the lessons folder;'
+        " copy the file into the folder instead"
+    )
+
+
+def test_a_link_inside_the_lessons_folder_is_fine(tmp_path: Path) -> None:
+    lessons = tmp_path / "lessons"
+    shutil.copytree(FIXTURES / "valid", lessons)
+    (lessons / "media" / "pixel.png").rename(lessons / "media" / "real.png")
+    (lessons / "media" / "pixel.png").symlink_to("real.png")
+    assert check_course(lessons)[1] == []
+
+
+@pytest.mark.parametrize(
+    "week",
+    [alias_bomb(), WEEK_HEAD + b"x: " + b"[" * 5000, WEEK_HEAD + b"id: \x00\n"],
+    ids=["aliases", "nesting", "nul"],
+)
+def test_check_and_start_give_a_line_not_a_traceback(
+    week: bytes,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    write_course(tmp_path, week)
+    assert main(["lessons", "check", str(tmp_path)]) == 1
+    out = capsys.readouterr().out
+    assert f"{tmp_path}/week01.yaml:" in out and "Traceback" not in out
+    monkeypatch.setenv("LESSONS_DIR", str(tmp_path))
+    monkeypatch.setenv("DATABASE", str(tmp_path / "never.sqlite3"))
+    monkeypatch.delenv("BOT_TOKEN", raising=False)
+    assert main(["run"]) == 1
+    err = capsys.readouterr().err
+    assert f"{tmp_path}/week01.yaml:" in err and "Traceback" not in err
+
+
+def test_a_fault_in_the_checker_is_an_error_line(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(directory: object, *rest: object) -> None:
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setattr("bot.authoring.check.read_course", broken)
+    result = run_check("valid")
+    assert not result.ok
+    assert result.lines() == [
+        "valid:1:1: the lessons could not be checked (RecursionError: maximum recursion depth"
+        " exceeded); this is a fault in the checker, not in your file: please report it"
+    ]

@@ -235,3 +235,17 @@ def test_an_option_that_explains_itself_gets_a_mark_not_a_second_verdict(course:
         ev.Feedback(single, False, (wrong.id,), (wrong.feedback,), None, try_again=True)
     )
     assert shown.text == f"❌ {wrong.feedback.sv}"
+
+
+def test_the_core_limits_are_telegrams_own() -> None:
+    """bot/course/limits.py may not import telegram; this pins it to PTB's constants."""
+    from telegram.constants import InlineKeyboardButtonLimit, MessageLimit
+
+    from bot.course import limits
+
+    assert limits.MESSAGE_LIMIT == MessageLimit.MAX_TEXT_LENGTH
+    assert limits.CAPTION_LIMIT == MessageLimit.CAPTION_LENGTH
+    assert limits.CALLBACK_DATA_BYTES == InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+    # Telegram sets no length for a button's text; 64 is what a phone shows on one line
+    # of two buttons, and no more than the callback data it stands for.
+    assert limits.BUTTON_LIMIT <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA

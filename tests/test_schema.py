@@ -7,14 +7,16 @@ accepts, the schema refuses the mistakes it can see, and both know the same fiel
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 import yaml
-from jsonschema import Draft202012Validator  # type: ignore[import-untyped]
+from jsonschema import Draft202012Validator
 
 from bot.course import loader
+from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT
 from bot.course.model import QuestionKind, RetryRule, UploadKind
 
 ROOT = Path(__file__).parent.parent
@@ -106,25 +108,57 @@ def test_the_schema_refuses_each_mistake_it_can_see() -> None:
     assert "does not contain" in messages
 
 
-def properties(schema: dict[str, Any]) -> tuple[str, ...]:
-    return tuple(schema["properties"])
+def test_the_loader_checks_with_these_very_schemas() -> None:
+    """One source for the structure: the loader reads the files the editors use."""
+    assert loader.SCHEMA_DIR == SCHEMAS
+    assert loader.week_schema().body == validator("week").schema
+    assert loader.course_schema().body == validator("course").schema
 
 
-def test_schema_and_loader_know_the_same_fields() -> None:
-    course = validator("course").schema
-    week = validator("week").schema
-    parts = week["$defs"]
-    assert properties(course) == loader.COURSE_FIELDS
-    assert properties(week) == loader.WEEK_FIELDS
-    assert properties(parts["lesson"]) == loader.LESSON_FIELDS
-    assert properties(parts["step"]) == loader.STEP_FIELDS
-    assert properties(parts["term"]) == loader.TERM_FIELDS
-    assert properties(parts["quiz"]) == loader.QUIZ_FIELDS
-    assert properties(parts["question"]) == loader.QUESTION_FIELDS
-    assert properties(parts["option"]) == loader.OPTION_FIELDS
-    assert properties(parts["item"]) == loader.ITEM_FIELDS
-    for schema in (course, week, *parts.values()):
-        assert schema["additionalProperties"] is False
+def test_a_new_field_is_one_edit_of_the_schema(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The loader knows a step's fields from the schema alone: add one there and it is known."""
+    course = tmp_path / "course"
+    shutil.copytree(FIXTURES / "valid", course)
+    week = course / "week01-start.yaml"
+    week.write_text(
+        week.read_text().replace(
+            "        text: Så här", "        note: En knapp\n        text: Så här", 1
+        )
+    )
+    assert [p.message for p in loader.check_course(course)[1]] == [
+        'unknown key "note"; a step can have id, text, image, alt, audio and terms'
+    ]
+    schemas = tmp_path / "schema"
+    shutil.copytree(SCHEMAS, schemas)
+    body = json.loads((schemas / "week.schema.json").read_text(encoding="utf-8"))
+    body["$defs"]["step"]["properties"]["note"] = {
+        "description": "Vad bilden visar.",
+        "type": "string",
+    }
+    (schemas / "week.schema.json").write_text(json.dumps(body), encoding="utf-8")
+    monkeypatch.setattr(loader, "SCHEMA_DIR", schemas)
+    assert loader.check_course(course)[1] == []
+
+
+def test_text_sizes_in_the_schema_are_telegrams() -> None:
+    """maxLength of a text is a Telegram limit the loader can name, in UTF-16 units."""
+    sizes: set[int] = set()
+
+    def collect(schema: Any, name: str = "") -> None:
+        if isinstance(schema, dict):
+            if "maxLength" in schema and name != "id":
+                sizes.add(schema["maxLength"])
+            for key, value in schema.items():
+                collect(value, key if key not in ("properties", "$defs") else name)
+        elif isinstance(schema, list):
+            for value in schema:
+                collect(value, name)
+
+    for name in ("course", "week"):
+        collect(validator(name).schema)
+    assert sizes == {MESSAGE_LIMIT, CAPTION_LIMIT, BUTTON_LIMIT}
 
 
 def test_every_field_has_a_description() -> None:

@@ -2,9 +2,9 @@
 
 The course is written for a chat: a card is one message, a picture's text is a
 caption, an answer is a button. The pure core checks lesson texts against these
-sizes; the Telegram adapter (bot/telegram/outgoing.py) asserts in a test that they
-equal python-telegram-bot's own constants, so the numbers have one source of truth
-at run time and the core still imports nothing of Telegram.
+sizes (the JSON Schemas' maxLength must be one of them: tests/test_schema.py), and
+tests/test_render.py asserts that they equal python-telegram-bot's own constants
+(telegram.constants), so the core still imports nothing of Telegram.
 """
 
 from __future__ import annotations
@@ -13,6 +13,13 @@ MESSAGE_LIMIT = 4096
 CAPTION_LIMIT = 1024
 BUTTON_LIMIT = 64
 CALLBACK_DATA_BYTES = 64
+
+HOLDERS = {
+    MESSAGE_LIMIT: "a Telegram message holds",
+    CAPTION_LIMIT: "a text under an image (a caption) holds",
+    BUTTON_LIMIT: "a button holds",
+}
+"""What holds a text of each size, for "text is 77 characters; a button holds at most 64"."""
 
 
 def utf16_len(text: str) -> int:

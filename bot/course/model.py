@@ -48,6 +48,20 @@ class Text:
 
     key: str
     sv: str
+    place: Place | None = field(default=None, compare=False, repr=False)
+    """Where the text stands in its lesson file, for warnings about its translations."""
+
+
+@dataclass(frozen=True, slots=True)
+class Place:
+    """A line and column in a lesson file, as an editor jumps to it."""
+
+    path: str
+    line: int
+    column: int
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}"
 
 
 @dataclass(frozen=True, slots=True)

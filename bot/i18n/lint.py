@@ -52,11 +52,13 @@ from babel import Locale, UnknownLocaleError
 from babel.messages.catalog import Catalog, Message
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, MESSAGE_LIMIT, utf16_len
+from bot.course.limits import BUTTON_LIMIT, CAPTION_LIMIT, HOLDERS, MESSAGE_LIMIT, utf16_len
 from bot.course.loader import Problem, Severity
-from bot.course.model import Course, QuestionKind, Term
+from bot.course.model import Course, QuestionKind, Term, Text
+from bot.course.yamlcursor import either
 from bot.i18n.catalogs import LESSONS_DOMAIN, UI_DOMAIN, po_files
-from bot.i18n.languages import is_rtl
+from bot.i18n.coverage import State, lesson_state
+from bot.i18n.languages import LANGUAGES, SOURCE, is_rtl
 from bot.i18n.text import LATIN_RUN, RLM
 
 SCRIPTS: dict[str, str] = {
@@ -74,11 +76,6 @@ MAX_KEPT_WORDS = 5
 STEM = 4
 """The shortest shared beginning that makes two Swedish words forms of one (mejl, mejla)."""
 BUTTON_KINDS = frozenset({QuestionKind.SINGLE, QuestionKind.MULTIPLE, QuestionKind.ORDER})
-_HOLDERS = {
-    MESSAGE_LIMIT: "a Telegram message holds",
-    CAPTION_LIMIT: "a text under an image (a caption) holds",
-    BUTTON_LIMIT: "a button holds",
-}
 _SCRIPT_NAMES = {
     "LATIN": "Latin",
     "ARABIC": "Arabic",
@@ -118,6 +115,58 @@ def lint_catalogs(course: Course, locales: Path) -> list[Problem]:
     return sorted(problems, key=lambda p: (p.path, p.line))
 
 
+def translation_warnings(course: Course, locales: Path) -> list[Problem]:
+    """One warning for each lesson text that some language cannot show as it is written now.
+
+    An edited Swedish text leaves every translation of its old wording behind (the bot
+    looks translations up by the current text), so the trainer sees, on the text's own
+    line, which readers just lost it: one line a text, naming the languages.
+    """
+    catalogs = _lesson_entries(locales)
+    problems: list[Problem] = []
+    seen: set[str] = set()
+    for text in course.texts():
+        if text.place is None or text.key in seen:
+            continue
+        seen.add(text.key)
+        states = {
+            language: lesson_state(entries.get(text.key), text.sv)
+            for language, entries in catalogs.items()
+        }
+        missing = [language for language, state in states.items() if state is State.MISSING]
+        fuzzy = [language for language, state in states.items() if state is State.FUZZY]
+        if missing or fuzzy:
+            known = any(text.key in entries for entries in catalogs.values())
+            message = _untranslated(text, missing, fuzzy, known)
+            place = text.place
+            problems.append(Problem(place.path, place.line, place.column, message, "warning"))
+    return problems
+
+
+def _lesson_entries(locales: Path) -> dict[str, dict[str, Message]]:
+    """Each language's lesson catalog by context (languages without one are left out)."""
+    found: dict[str, dict[str, Message]] = {}
+    for language in LANGUAGES:
+        path = locales / language / "LC_MESSAGES" / f"{LESSONS_DOMAIN}.po"
+        if language == SOURCE or not path.is_file():
+            continue
+        catalog, unreadable = _read(path, language)
+        if unreadable is None:  # lint_catalogs reports the unreadable one
+            found[language] = {m.context: m for m in catalog if m.id and m.context}
+    return found
+
+
+def _untranslated(text: Text, missing: list[str], fuzzy: list[str], known: bool) -> str:
+    name = "explanation" if "/terms/" in text.key else text.key.rsplit("/", 1)[-1]
+    states = [
+        f"{state} in {either(languages, 'and')}"
+        for state, languages in (("missing", missing), ("fuzzy", fuzzy))
+        if languages
+    ]
+    said = "changed" if known else "is new"
+    return f"{name} {said}: the translation is {', and '.join(states)}"
+
+
 Found = list[tuple[Severity, str]]
 
 
@@ -139,7 +188,7 @@ def lesson_problems(
     limit = limits.get(context, MESSAGE_LIMIT)
     length = shown_length(translation, rtl=is_rtl(language) and limit != BUTTON_LIMIT)
     if length > limit:
-        holder = _HOLDERS.get(limit, "it may have")
+        holder = HOLDERS.get(limit, "it may have")
         found.append(("error", f"the translation is {length} characters; {holder} at most {limit}"))
     script = script_problem(translation, language, _words(source) | glossary)
     if script is not None:

@@ -136,8 +136,10 @@ class LessonWatcher:
             await asyncio.sleep(self.interval)
             try:
                 await self.poll()
-            except Exception:  # a watcher that dies silently would look like a working one
+            except Exception as error:  # a watcher that dies silently looks like a working one
                 log.exception("checking the lessons failed")
+                line = f"{self.lessons_dir}: checking the lessons failed: {error}"
+                self._publish(replace(self.status, ok=False, errors=(line,)))
 
     async def poll(self) -> bool:
         """Check again once a change has settled; True when a check ran.

@@ -10,6 +10,7 @@ import asyncio
 import json
 import shutil
 from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +20,7 @@ import pytest
 from bot.course.model import Course
 from bot.emulator.state import EmulatorState
 from bot.preview.server import Preview, PreviewPage
+from bot.preview.watch import LessonStatus, LessonWatcher
 from bot.telegram import callbacks
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -199,3 +201,61 @@ def test_a_photo_shows_the_alt_its_lesson_wrote_for_it() -> None:
     shown = page.describe_pictures(chat)["messages"]
     assert shown[0]["photo"]["alt"] == "En telefon."
     assert "alt" not in shown[1]["photo"]
+
+
+@dataclass
+class Holder:
+    """Where a watcher puts a course that checks clean; here, only to see that it did not."""
+
+    course: Course
+    file_ids: dict[Path, str] = field(default_factory=dict)
+
+
+async def first_status(lessons: Path, course: Course) -> LessonStatus:
+    """The banner a watcher shows for the lessons as they are when it starts."""
+    published: asyncio.Queue[LessonStatus] = asyncio.Queue()
+    holder = Holder(course)
+    watcher = LessonWatcher(holder, lessons, ROOT / "locales", on_status=published.put_nowait)
+    watcher.start()
+    try:
+        status = await asyncio.wait_for(published.get(), timeout=15)
+    finally:
+        await watcher.stop()
+    assert holder.course is course
+    return status
+
+
+@pytest.mark.parametrize(
+    ("damage", "says"),
+    [
+        (lambda text: text.replace("Hej", "He\x00j", 1), "an invisible NUL character"),
+        (lambda text: text.replace("Hej", "He\ufffej", 1), "U+FFFE"),
+        (lambda text: text.replace("id: w01", "id: &w w01", 1), "anchor (&w)"),
+    ],
+    ids=["nul", "non-character", "anchor"],
+)
+async def test_the_banner_shows_a_file_that_cannot_be_read(
+    damage: Callable[[str], str], says: str, tmp_path: Path, course: Course
+) -> None:
+    lessons = tmp_path / "lessons"
+    shutil.copytree(ROOT / "lessons", lessons)
+    good = (lessons / WEEK_ONE).read_text(encoding="utf-8")
+    broken = damage(good)
+    (lessons / WEEK_ONE).write_text(broken, encoding="utf-8")
+    changed = next(n for n, (a, b) in enumerate(zip(good, broken, strict=False)) if a != b)
+    status = await first_status(lessons, course)
+    assert not status.ok
+    line = good[:changed].count("\n") + 1
+    assert [e for e in status.errors if f"{WEEK_ONE}:{line}:" in e and says in e]
+
+
+async def test_the_banner_shows_a_fault_in_the_checker(
+    tmp_path: Path, course: Course, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def crash(directory: object, *rest: object) -> None:
+        raise MemoryError("the loader ran out of memory")
+
+    monkeypatch.setattr("bot.authoring.check.read_course", crash)
+    status = await first_status(ROOT / "lessons", course)
+    assert not status.ok
+    assert "could not be checked (MemoryError: the loader ran out of memory)" in status.errors[0]
