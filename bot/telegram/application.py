@@ -17,6 +17,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
+from bot.ops.metrics import ObservedApplication, count_calls
 from bot.storage import Database
 from bot.telegram import commands
 from bot.telegram.coach import callbacks as coach_callbacks
@@ -49,6 +50,7 @@ def build_application(
     """The real PTB Application, pointed at Telegram or at the local emulator."""
     builder = (
         ApplicationBuilder()
+        .application_class(ObservedApplication)
         .token(settings.bot_token or "")
         .base_url(settings.bot_api_url)
         .base_file_url(settings.base_file_url)
@@ -61,7 +63,9 @@ def build_application(
         pacing = ChatPacingRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
         builder = builder.rate_limiter(pacing)  # type: ignore[arg-type]
     application = builder.build()
-    application.bot_data["runtime"] = Runtime(settings=settings, db=db, course=course)
+    runtime = Runtime(settings=settings, db=db, course=course)
+    application.bot_data["runtime"] = runtime
+    count_calls(application.bot, runtime.metrics)
     register_handlers(application)
     return application
 

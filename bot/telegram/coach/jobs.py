@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.clock import utc_now
+from bot.ops.backup import nightly_backup
 from bot.reports.digest import build_digest, digest_text, newly_quiet, quiet_alert
 from bot.reports.progress import GroupReport, build_report
 from bot.storage import GroupRecord, groups, invites, jobs
@@ -36,6 +37,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 MORNING = time(8, 0)
 NIGHT = time(3, 0)
+BACKUP_TIME = time(3, 30)  # after the purge, so a backup never keeps what it just erased
 MONDAY = 0
 
 
@@ -85,10 +87,14 @@ async def run_due(context: BotContext, now: datetime) -> None:
         if due > now:
             continue
         await jobs.set_due(rt.db, job.name, following)
+        rt.metrics.jobs_due.labels(job.name).inc()
         try:
-            await job.run(context, now, due - job.period)
+            sent = await job.run(context, now, due - job.period)
         except Exception:
             log.exception("the %s job failed", job.name)
+            continue
+        if isinstance(sent, int) and not isinstance(sent, bool):
+            rt.metrics.jobs_sent.labels(job.name).inc(sent)
 
 
 # ---------------------------------------------------------------- the jobs
@@ -148,10 +154,19 @@ async def purge(context: BotContext, now: datetime, since: datetime) -> None:
     await purge_processed_updates(rt.db, now - timedelta(days=7))
 
 
+async def backup(context: BotContext, now: datetime, since: datetime) -> None:
+    """The nightly copy into BACKUP_DIR, when one is set; the oldest beyond BACKUP_KEEP go."""
+    rt = context.runtime
+    if rt.settings.backup_dir is None or rt.db.path is None:
+        return
+    await nightly_backup(rt.db.path, rt.settings.backup_dir, rt.settings.backup_keep)
+
+
 JOBS = (
     Job("coach_digest", timedelta(weeks=1), MORNING, MONDAY, send_digests),
     Job("quiet_alerts", timedelta(days=1), MORNING, None, send_quiet_alerts),
     Job("retention_purge", timedelta(days=1), NIGHT, None, purge),
+    Job("backup", timedelta(days=1), BACKUP_TIME, None, backup),
 )
 
 
