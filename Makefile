@@ -1,41 +1,52 @@
 # `make run` and `make test` are all a newcomer needs: each sets up .venv by itself.
+# `make run` installs only what running needs; the developer tools (pytest, mypy,
+# ruff, Playwright and Debian's chromium) come with `make test` and `make lint`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: run test lint bench check catalogs chromium clean
+.PHONY: run test lint bench check catalogs chromium clean doctor
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-catalogs: $(STAMP)
+$(DEV_STAMP): $(RUN_STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+catalogs: $(RUN_STAMP)
 	$(BIN)/python -m bot i18n compile
 
-run: $(STAMP) catalogs
+run: $(RUN_STAMP) catalogs
 	$(BIN)/python -m bot run
 
-test: $(STAMP) catalogs chromium
+doctor: $(RUN_STAMP) catalogs
+	$(BIN)/python -m bot doctor
+
+test: $(DEV_STAMP) catalogs chromium
 	$(BIN)/python -m pytest -q
 
 # The preview's browser test drives Debian's Chromium (Playwright never downloads one).
+# Without recommends: Chromium alone, not systemd, avahi and a hundred more.
 chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+	@test -x /usr/bin/chromium || (apt-get update -qq && $(APT_INSTALL) chromium) || \
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check bot tests bench
 	$(BIN)/ruff format --check bot tests bench
 	$(BIN)/mypy
 
-check: $(STAMP)
+check: $(RUN_STAMP)
 	$(BIN)/python -m bot lessons check lessons
 
-bench: $(STAMP) catalogs
+bench: $(DEV_STAMP) catalogs
 	$(BIN)/python -m bench
 
 clean:
