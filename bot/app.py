@@ -77,7 +77,9 @@ async def start_bot(
             poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
         )
     if settings.health_port is not None:
-        health = HealthServer(db, runtime.metrics, settings.timezone)
+        health = HealthServer(
+            db, runtime.metrics, settings.timezone, probe=application.bot.get_webhook_info
+        )
         await health.start(settings.health_host, settings.health_port)
         application.bot_data["health"] = health
     return application
@@ -146,7 +148,10 @@ def run_command(args: argparse.Namespace) -> int:
         for problem in error.problems:
             print(problem, file=sys.stderr)
         return _refuse("The lessons have errors; fix them and start again.", EXIT_LESSONS)
-    compile_catalogs(settings.locales_dir)
+    try:
+        compile_catalogs(settings.locales_dir)
+    except OSError as error:  # a read-only install (ProtectSystem=strict) compiles at deploy
+        log.warning("could not compile the catalogs (%s): run `make catalogs`", error.strerror)
     return start_and_wait(settings, course)
 
 

@@ -35,8 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="run the local Bot API emulator alone")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8081)
-    emulator.add_argument("--bot-name", default="Räkna med mig", help="what getMe calls the bot")
-    emulator.add_argument("--bot-username", default="rakna_med_mig_bot", help="getMe's username")
+    emulator.add_argument("--bot-name", help="the bot's name in getMe (Räkna med mig)")
+    emulator.add_argument("--bot-username", help="the bot's username in getMe (rakna_med_mig_bot)")
     emulator.set_defaults(handler=_lazy("bot.emulator.server:run_command"))
 
     lessons = commands.add_parser("lessons", help="check, extract and measure the lessons")

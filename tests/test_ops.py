@@ -28,7 +28,7 @@ from bot.app import EXIT_DATABASE, EXIT_TELEGRAM, database_of, start_and_wait, s
 from bot.cli import build_parser
 from bot.config import Settings, load_settings
 from bot.course.model import Course
-from bot.emulator.server import Emulator
+from bot.emulator.server import Emulator, profile_from_args
 from bot.emulator.state import BotProfile, WebhookConfig
 from bot.ops import doctor
 from bot.ops.backup import BackupError, BotRunning, backup, inspect, prune, restore, run_lock
@@ -173,10 +173,10 @@ async def test_a_bot_username_that_differs_stops_the_start(
 
 async def test_the_emulator_has_a_bot_per_token_and_takes_its_name_from_the_command_line() -> None:
     args = build_parser().parse_args(
-        ["emulator", "--bot-name", "Nässjö kurs", "--bot-username", "nassjo_kurs_bot"]
+        ["emulator", "--bot-name", "Nässjö kurs", "--bot-username", "@nassjo_kurs_bot"]
     )
-    assert (args.bot_name, args.bot_username) == ("Nässjö kurs", "nassjo_kurs_bot")
-    async with Emulator(bot=BotProfile(args.bot_name, args.bot_username)) as emulator:
+    assert profile_from_args(build_parser().parse_args(["emulator"])) == BotProfile()
+    async with Emulator(bot=profile_from_args(args)) as emulator:
         http = httpx.AsyncClient(base_url=emulator.url)
         async with http:
             added = await http.post(
@@ -228,6 +228,20 @@ async def test_healthz_wants_telegram_reached_recently(tmp_path: Path) -> None:
         assert metrics.last_reached is not None
         metrics.last_reached -= 120
         assert await health.problem() == "Telegram not reached for 120 s"
+
+        # A webhook bot nobody wrote to makes no calls: /healthz asks Telegram once itself.
+        async def reachable() -> None:
+            metrics.api_call("getWebhookInfo", "200")
+
+        async def unreachable() -> None:
+            raise OSError("network is down")
+
+        assert metrics.last_reached is not None
+        metrics.last_reached -= 120
+        health.probe = unreachable
+        assert await health.problem() == "Telegram not reached for 240 s"
+        health.probe = reachable
+        assert await health.problem() is None
 
 
 async def test_metrics_count_a_handled_update_and_a_429(

@@ -173,10 +173,19 @@ async def serve(host: str, port: int, bot: BotProfile | None = None) -> None:
         await emulator.stop()
 
 
+def profile_from_args(args: argparse.Namespace) -> BotProfile:
+    """The bot getMe describes: --bot-name and --bot-username, else the course bot."""
+    default = BotProfile()
+    return BotProfile(
+        args.bot_name or default.first_name,
+        (args.bot_username or default.username).lstrip("@"),
+    )
+
+
 def run_command(args: argparse.Namespace) -> int:
     """`python -m bot emulator --host H --port P [--bot-name N --bot-username U]`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    bot = BotProfile(args.bot_name, args.bot_username.lstrip("@"))
+    bot = profile_from_args(args)
     with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(serve(args.host, args.port, bot))
     return 0

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import json
 import logging
+from collections.abc import Awaitable, Callable
 from datetime import datetime, time
 from zoneinfo import ZoneInfo
 
@@ -36,8 +37,12 @@ class HealthServer:
         *,
         telegram_stale_seconds: float = TELEGRAM_STALE_SECONDS,
         database_timeout: float = DATABASE_TIMEOUT_SECONDS,
+        probe: Callable[[], Awaitable[object]] | None = None,
     ) -> None:
         self.db = db
+        # A webhook bot that nobody wrote to for a while has made no call: before calling
+        # Telegram unreachable, ask it once (any successful call counts as reached).
+        self.probe = probe
         self.metrics = metrics
         self.timezone = timezone
         self.telegram_stale_seconds = telegram_stale_seconds
@@ -68,11 +73,21 @@ class HealthServer:
         if database is not None:
             return database
         since = self.metrics.seconds_since_telegram()
+        if (since is None or since > self.telegram_stale_seconds) and self.probe is not None:
+            await self._probe()
+            since = self.metrics.seconds_since_telegram()
         if since is None:
             return "Telegram not reached yet"
         if since > self.telegram_stale_seconds:
             return f"Telegram not reached for {since:.0f} s"
         return None
+
+    async def _probe(self) -> None:
+        assert self.probe is not None
+        try:
+            await asyncio.wait_for(self.probe(), self.database_timeout)
+        except Exception as error:  # unreachable is what /healthz then reports
+            log.warning("Telegram did not answer the health probe: %s", type(error).__name__)
 
     async def _database_problem(self) -> str | None:
         if self.db.path is not None and not self.db.path.exists():
