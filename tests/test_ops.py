@@ -649,3 +649,16 @@ def test_make_run_installs_only_what_running_needs() -> None:
     test = make_dry_run("test")
     assert "-e '.[dev]'" in test
     assert "--no-install-recommends chromium" in test
+
+
+def test_a_wrong_setting_stops_the_start_plainly(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    from bot.app import EXIT_SETTINGS
+    from bot.cli import main
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("HEALTH_PORT", "nine thousand")
+    assert main(["run"]) == EXIT_SETTINGS
+    err = capsys.readouterr().err
+    assert "HEALTH_PORT='nine thousand' is not a number" in err and "Traceback" not in err
