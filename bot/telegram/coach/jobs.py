@@ -11,6 +11,7 @@ Telegram's limits however many coaches there are.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -90,7 +91,9 @@ async def run_due(context: BotContext, now: datetime) -> None:
         rt.metrics.jobs_due.labels(job.name).inc()
         try:
             sent = await job.run(context, now, due - job.period)
-        except Exception:
+        except Exception as error:
+            if isinstance(error, sqlite3.Error):
+                rt.metrics.database_errors.labels(type(error).__name__).inc()
             log.exception("the %s job failed", job.name)
             continue
         if isinstance(sent, int) and not isinstance(sent, bool):
