@@ -1,52 +1,69 @@
 # `make run` and `make test` are all a newcomer needs: each sets up .venv by itself.
+# `make run` installs only what running needs; the developer tools (pytest, mypy,
+# ruff, Playwright and Debian's chromium) come with `make test` and `make lint`.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
-STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
+DEV_STAMP := $(VENV)/.installed-dev
+APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: run test lint bench check catalogs chromium cairo media clean
+.PHONY: run test lint bench check catalogs chromium cairo fonts media clean doctor
 
-$(STAMP): pyproject.toml
+$(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
-	touch $(STAMP)
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
 
-catalogs: $(STAMP)
+$(DEV_STAMP): $(RUN_STAMP) pyproject.toml
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(DEV_STAMP)
+
+catalogs: $(RUN_STAMP)
 	$(BIN)/python -m bot i18n compile
 
 # The lessons' SVG pictures rendered to PNG in MEDIA_DIR; unchanged ones are kept.
-media: $(STAMP) cairo
+media: $(RUN_STAMP) cairo
 	$(BIN)/python -m bot media build
 
 # cairosvg draws with Debian's libcairo2.
 cairo:
 	@/sbin/ldconfig -p 2>/dev/null | grep -q 'libcairo\.so\.2' || \
-		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
-		apt-get install -y --no-install-recommends -qq libcairo2) || \
+		(apt-get update -qq && $(APT_INSTALL) libcairo2) || \
 		echo "Could not install libcairo2 (not root?): pictures cannot be rendered."
 
-run: $(STAMP) catalogs media
+# The fonts a participant's phone has: Latin, Arabic and Ethiopic (Noto), and emoji.
+# Coach charts and PDFs draw with them, the preview shows them.
+fonts:
+	@fc-list 2>/dev/null | grep -q 'NotoSansEthiopic' || \
+		(apt-get update -qq && $(APT_INSTALL) fontconfig fonts-noto-core fonts-noto-color-emoji) || \
+		echo "Could not install the Noto fonts (not root?): some scripts may show as boxes."
+
+run: $(RUN_STAMP) catalogs media fonts
 	$(BIN)/python -m bot run
 
-test: $(STAMP) catalogs chromium media
+doctor: $(RUN_STAMP) catalogs
+	$(BIN)/python -m bot doctor
+
+test: $(DEV_STAMP) catalogs chromium media fonts
 	$(BIN)/python -m pytest -q
 
 # The preview's browser test drives Debian's Chromium (Playwright never downloads one).
+# Without recommends: Chromium alone, not systemd, avahi and a hundred more.
 chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
+	@test -x /usr/bin/chromium || (apt-get update -qq && $(APT_INSTALL) chromium) || \
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 
-lint: $(STAMP)
+lint: $(DEV_STAMP)
 	$(BIN)/ruff check bot tests bench tools
 	$(BIN)/ruff format --check bot tests bench tools
 	$(BIN)/mypy
 
-check: $(STAMP) media
+check: $(RUN_STAMP) media
 	$(BIN)/python -m bot lessons check lessons
 
-bench: $(STAMP) catalogs
+bench: $(DEV_STAMP) catalogs media
 	$(BIN)/python -m bench
 
 clean:

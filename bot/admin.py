@@ -18,8 +18,11 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import TypeVar
 
+from telegram.error import TelegramError
+
 from bot import invitations
-from bot.config import Settings, load_settings
+from bot.config import load_settings
+from bot.ops.identity import IdentityError, fetch_username
 from bot.storage import AlreadyExists, Database, GroupRecord, InviteKind, groups
 from bot.storage.coaching import group_counts
 
@@ -31,7 +34,7 @@ async def create_group(db: Database, name: str, start: date, self_paced: bool) -
 
 
 async def coach_invite(
-    db: Database, settings: Settings, group_name: str, now: datetime | None = None
+    db: Database, bot_username: str, group_name: str, now: datetime | None = None
 ) -> tuple[str, datetime] | None:
     """A single-use coach link for the named group, or None when there is no such group."""
     group = await groups.get_group_by_name(db, group_name.strip())
@@ -40,7 +43,7 @@ async def coach_invite(
     code, expires = await invitations.issue(
         db, InviteKind.COACH, group.id, uses=1, days=invitations.COACH_INVITE_DAYS, now=now
     )
-    return invitations.deep_link(settings.bot_username, code), expires
+    return invitations.deep_link(bot_username, code), expires
 
 
 async def group_table(db: Database) -> list[str]:
@@ -83,7 +86,12 @@ def list_groups_command(args: argparse.Namespace) -> int:
 
 def invite_coach_command(args: argparse.Namespace) -> int:
     settings = load_settings()
-    made = _run(lambda db: coach_invite(db, settings, args.group))
+    try:
+        username = asyncio.run(fetch_username(settings))  # getMe when there is a token
+    except (IdentityError, TelegramError) as error:
+        print(f"Cannot make the link: {error}", file=sys.stderr)
+        return 1
+    made = _run(lambda db: coach_invite(db, username, args.group))
     if made is None:
         print(f"No group named {args.group!r}; see `python -m bot groups list`.", file=sys.stderr)
         return 1

@@ -35,6 +35,8 @@ def build_parser() -> argparse.ArgumentParser:
     emulator = commands.add_parser("emulator", help="run the local Bot API emulator alone")
     emulator.add_argument("--host", default="127.0.0.1")
     emulator.add_argument("--port", type=int, default=8081)
+    emulator.add_argument("--bot-name", help="the bot's name in getMe (Räkna med mig)")
+    emulator.add_argument("--bot-username", help="the bot's username in getMe (rakna_med_mig_bot)")
     emulator.set_defaults(handler=_lazy("bot.emulator.server:run_command"))
 
     lessons = commands.add_parser("lessons", help="check, extract and measure the lessons")
@@ -84,6 +86,16 @@ def build_parser() -> argparse.ArgumentParser:
     coach.add_argument("--group", required=True)
     coach.add_argument("--qr", default=None, help="where to write the QR code PNG")
     coach.set_defaults(handler=_lazy("bot.admin:invite_coach_command"))
+
+    backup = commands.add_parser("backup", help="copy the database, safely while the bot runs")
+    backup.add_argument("path", help="the new backup file")
+    backup.set_defaults(handler=_lazy("bot.ops.backup:backup_command"))
+    restore = commands.add_parser("restore", help="put a backup in place (the bot stopped)")
+    restore.add_argument("path", help="the backup file to restore")
+    restore.set_defaults(handler=_lazy("bot.ops.backup:restore_command"))
+
+    doctor = commands.add_parser("doctor", help="check settings, course, database and Telegram")
+    doctor.set_defaults(handler=_lazy("bot.ops.doctor:doctor_command"))
     return parser
 
 

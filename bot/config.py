@@ -6,8 +6,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 TELEGRAM_API = "https://api.telegram.org/bot"
+
+
+class SettingsError(ValueError):
+    """A setting that cannot be used; the message names it and says what it should be."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,7 +31,16 @@ class Settings:
     retention_months: int = 12
     quiet_days: int = 7
     chat_messages_per_second: float = 1.0
-    bot_username: str = "rakna_med_mig_bot"
+    # None: learned from Telegram (getMe) at start. Set, it must match what Telegram says.
+    bot_username: str | None = None
+    # Without a token the bot runs in the local preview, on its own file, so trying
+    # things out never touches the participants' database.
+    preview_database: Path = Path("data/preview.sqlite3")
+    health_port: int | None = None
+    health_host: str = "127.0.0.1"
+    admin_chat_id: int | None = None
+    backup_dir: Path | None = None
+    backup_keep: int = 7
 
     @property
     def base_file_url(self) -> str:
@@ -52,6 +66,7 @@ def load_settings(
 ) -> Settings:
     """The environment wins over .env, so an operator can override a file on disk."""
     env = {**read_env_file(env_file), **(os.environ if environ is None else environ)}
+    backup_dir = env.get("BACKUP_DIR") or None
     return Settings(
         bot_token=env.get("BOT_TOKEN") or None,
         bot_api_url=env.get("BOT_API_URL", TELEGRAM_API),
@@ -62,10 +77,33 @@ def load_settings(
         webhook_url=env.get("WEBHOOK_URL") or None,
         webhook_secret=env.get("WEBHOOK_SECRET") or None,
         host=env.get("HOST", "127.0.0.1"),
-        port=int(env.get("PORT", "8080")),
+        port=_number(env, "PORT", int, 8080),
         timezone=env.get("TZ_NAME", "Europe/Stockholm"),
-        retention_months=int(env.get("RETENTION_MONTHS", "12")),
-        quiet_days=int(env.get("QUIET_DAYS", "7")),
-        chat_messages_per_second=float(env.get("CHAT_MESSAGES_PER_SECOND", "1")),
-        bot_username=env.get("BOT_USERNAME", "rakna_med_mig_bot").lstrip("@"),
+        retention_months=_number(env, "RETENTION_MONTHS", int, 12),
+        quiet_days=_number(env, "QUIET_DAYS", int, 7),
+        chat_messages_per_second=_number(env, "CHAT_MESSAGES_PER_SECOND", float, 1.0),
+        bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
+        preview_database=Path(env.get("PREVIEW_DATABASE", "data/preview.sqlite3")),
+        health_port=_optional_int(env, "HEALTH_PORT"),
+        health_host=env.get("HEALTH_HOST", "127.0.0.1"),
+        admin_chat_id=_optional_int(env, "ADMIN_CHAT_ID"),
+        backup_dir=Path(backup_dir) if backup_dir else None,
+        backup_keep=_number(env, "BACKUP_KEEP", int, 7),
     )
+
+
+N = TypeVar("N", int, float)
+
+
+def _number(env: Mapping[str, str], name: str, kind: type[N], default: N) -> N:
+    text = env.get(name, "").strip()
+    if not text:
+        return default
+    try:
+        return kind(text)
+    except ValueError:
+        raise SettingsError(f"{name}={text!r} is not a number ({kind.__name__})") from None
+
+
+def _optional_int(env: Mapping[str, str], name: str) -> int | None:
+    return _number(env, name, int, 0) if env.get(name, "").strip() else None

@@ -559,3 +559,17 @@ async def test_an_answer_is_kept_when_the_reply_to_it_fails(
     await users.press(ERIK, press.message_id, press.data)  # pressing the old answer again
     await users.idle()
     assert answer_count(bot, ERIK) == 1
+
+
+async def test_a_failing_lookup_of_the_reader_gives_one_apology(
+    bot: RunningBot, users: EmulatorClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The reader is resolved first; when that fails, later handlers do not fail again."""
+
+    async def broken(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("the database went away")
+
+    monkeypatch.setattr("bot.telegram.context.participants.get_with_progress", broken)
+    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
+    await users.idle()
+    assert len(await users.bot_messages(ERIK)) == 1

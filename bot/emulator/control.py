@@ -18,7 +18,7 @@ from aiohttp import web
 from bot.emulator.faults import Fault
 from bot.emulator.formatting import utf16_len
 from bot.emulator.media import KINDS, image_size, ogg_duration
-from bot.emulator.state import EmulatorState
+from bot.emulator.state import BotProfile, EmulatorState
 
 TEXT_LIMIT = 4096
 CAPTION_LIMIT = 1024
@@ -89,6 +89,7 @@ class ControlRoutes:
         add.add_delete("/emulator/faults", self.clear_faults)
         add.add_get("/emulator/calls", self.calls)
         add.add_post("/emulator/reset", self.reset)
+        add.add_post("/emulator/bots", self.add_bot)
 
     async def message(self, request: web.Request) -> web.Response:
         """A user sends a text message."""
@@ -193,6 +194,16 @@ class ControlRoutes:
             raise _refuse("error_code (integer) is required; see the docstring") from None
         self.state.faults.add(fault)
         return await self.faults(request)
+
+    async def add_bot(self, request: web.Request) -> web.Response:
+        """Give a token a bot of its own: {"token": "…", "username": "…", "first_name": "…"}."""
+        body = await _body(request)
+        token, username = body.get("token"), body.get("username")
+        if not isinstance(token, str) or ":" not in token or not isinstance(username, str):
+            raise _refuse("token (digits:secret) and username are required")
+        first_name = str(body.get("first_name") or username)
+        self.state.add_bot(token, BotProfile(first_name, username.lstrip("@")))
+        return web.json_response({"token": token.split(":")[0], "username": username})
 
     async def faults(self, request: web.Request) -> web.Response:
         return web.json_response({"faults": [f.to_json() for f in self.state.faults.active()]})

@@ -25,7 +25,7 @@ from bot.emulator.api import MAX_UPLOAD, dispatch
 from bot.emulator.control import ControlRoutes
 from bot.emulator.errors import ApiError
 from bot.emulator.params import Params, Upload
-from bot.emulator.state import EmulatorState
+from bot.emulator.state import BotProfile, EmulatorState
 from bot.emulator.webhook import WebhookDeliverer
 
 log = logging.getLogger(__name__)
@@ -77,8 +77,14 @@ class Emulator:
     >>> await emulator.stop()
     """
 
-    def __init__(self, *, webhook_retry_delay: float = 1.0, idle_quiet: float = 0.2):
-        self.state = EmulatorState()
+    def __init__(
+        self,
+        *,
+        webhook_retry_delay: float = 1.0,
+        idle_quiet: float = 0.2,
+        bot: BotProfile | None = None,
+    ):
+        self.state = EmulatorState(bot)
         self.app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._api)
         self.app.router.add_route("*", "/bot{rest:.*}", self._not_found)
@@ -153,9 +159,9 @@ class Emulator:
         return web.Response(body=stored.data, content_type=content_type)
 
 
-async def serve(host: str, port: int) -> None:
+async def serve(host: str, port: int, bot: BotProfile | None = None) -> None:
     """Run the emulator until Ctrl-C or SIGTERM (what process managers send)."""
-    emulator = Emulator()
+    emulator = Emulator(bot=bot)
     url = await emulator.start(host, port)
     print(f"Bot API emulator at {url} (bot base_url {url}/bot); Ctrl-C stops it", flush=True)
     stopping = asyncio.Event()
@@ -167,9 +173,19 @@ async def serve(host: str, port: int) -> None:
         await emulator.stop()
 
 
+def profile_from_args(args: argparse.Namespace) -> BotProfile:
+    """The bot getMe describes: --bot-name and --bot-username, else the course bot."""
+    default = BotProfile()
+    return BotProfile(
+        args.bot_name or default.first_name,
+        (args.bot_username or default.username).lstrip("@"),
+    )
+
+
 def run_command(args: argparse.Namespace) -> int:
-    """`python -m bot emulator --host H --port P`: the emulator alone, for manual use."""
+    """`python -m bot emulator --host H --port P [--bot-name N --bot-username U]`."""
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    bot = profile_from_args(args)
     with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(serve(args.host, args.port))
+        asyncio.run(serve(args.host, args.port, bot))
     return 0

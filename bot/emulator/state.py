@@ -122,6 +122,14 @@ class WebhookConfig:
     last_error_message: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class BotProfile:
+    """Who a bot is, as getMe tells it."""
+
+    first_name: str = BOT_FIRST_NAME
+    username: str = BOT_USERNAME
+
+
 def now() -> int:
     return int(time.time())
 
@@ -129,8 +137,10 @@ def now() -> int:
 class EmulatorState:
     """Everything the emulated Telegram knows; one instance per emulator."""
 
-    def __init__(self) -> None:
+    def __init__(self, bot: BotProfile | None = None) -> None:
         self.bot_id = 0
+        self.default_bot = bot or BotProfile()
+        self.bots: dict[int, BotProfile] = {}
         self.chats: dict[int, UserChat] = {}
         self.files: dict[str, StoredFile] = {}
         self.file_paths: dict[str, StoredFile] = {}
@@ -153,13 +163,18 @@ class EmulatorState:
         """The bot is whoever the token says: its id is the token's leading digits."""
         self.bot_id = int(token.split(":", 1)[0])
 
+    def add_bot(self, token: str, profile: BotProfile) -> None:
+        """A bot of its own for this token (each token is one bot, as on Telegram)."""
+        self.bots[int(token.split(":", 1)[0])] = profile
+
     def bot_json(self, full: bool = False) -> dict[str, Any]:
         """The bot as a User; getMe (full) adds the bot-only fields."""
+        profile = self.bots.get(self.bot_id, self.default_bot)
         bot: dict[str, Any] = {
             "id": self.bot_id,
             "is_bot": True,
-            "first_name": BOT_FIRST_NAME,
-            "username": BOT_USERNAME,
+            "first_name": profile.first_name,
+            "username": profile.username,
         }
         if full:
             bot |= {

@@ -10,7 +10,7 @@ modules of functions taking the :class:`Database`::
 """
 
 from bot.storage import groups, invites, jobs, newcomers, participants, progress, prompts
-from bot.storage.database import Database, SchemaError
+from bot.storage.database import Database, DatabaseFault, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
     AlreadyExists,
@@ -29,6 +29,7 @@ __all__ = [
     "AnswerRow",
     "CoachRecord",
     "Database",
+    "DatabaseFault",
     "GroupRecord",
     "InviteKind",
     "InviteRecord",

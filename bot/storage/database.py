@@ -16,8 +16,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
 import sqlite3
+import stat
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
@@ -53,6 +55,70 @@ Params = Sequence[Any]
 
 class SchemaError(RuntimeError):
     """The migrations are malformed, or the database is newer than this code."""
+
+
+class DatabaseFault(RuntimeError):
+    """The database file cannot be used as it is; the message says why in plain words."""
+
+
+SIDE_FILES = ("-wal", "-shm")
+
+
+def database_files(path: Path) -> list[Path]:
+    """The main file and its WAL companions, those that exist."""
+    return [file for file in (path, *(Path(f"{path}{s}") for s in SIDE_FILES)) if file.exists()]
+
+
+def _writable(file: Path) -> bool:
+    """Writable by this process, and not marked read-only (root ignores the mode bits)."""
+    mode = file.stat().st_mode
+    return os.access(file, os.W_OK) and bool(mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH))
+
+
+def check_files(path: Path) -> None:
+    """Refuse files SQLite would open badly: read-only, or an -shm it cannot map.
+
+    A read-only database opens "fine" and fails on the first write; an -shm file
+    that cannot be written kills the process with SIGBUS, without a log line.
+    """
+    folder = path.parent
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise DatabaseFault(
+            f"The folder {folder} is not writable for this user: SQLite keeps its"
+            " -wal and -shm files beside the database. Give the bot's user write access."
+        )
+    for file in database_files(path):
+        if file.is_dir():
+            raise DatabaseFault(f"{file} is a folder, not a database file.")
+        if not _writable(file):
+            raise DatabaseFault(
+                f"{file} is read-only. The bot must write to it: give the bot's user"
+                f" write permission (for example `chmod u+w {file}`) and start again."
+            )
+
+
+def explain(error: sqlite3.Error, path: Path | None) -> DatabaseFault:
+    """SQLite's error at open, said so an operator knows what to do."""
+    text = str(error).lower()
+    where = path or "the database"
+    if "not a database" in text:
+        return DatabaseFault(
+            f"{where} is not an SQLite database (it holds something else, or is encrypted)."
+            " Restore a backup with `python -m bot restore BACKUP`, or point DATABASE at"
+            " the right file."
+        )
+    if "malformed" in text or "corrupt" in text:
+        return DatabaseFault(
+            f"{where} is damaged ({error}). Stop the bot, keep the damaged file for"
+            " inspection and restore the latest backup with `python -m bot restore BACKUP`."
+        )
+    if "readonly" in text or "read-only" in text:
+        return DatabaseFault(f"{where} cannot be written ({error}): check its permissions.")
+    if "disk i/o" in text or "unable to open" in text or "full" in text:
+        return DatabaseFault(
+            f"{where} cannot be read or written ({error}): check the disk and its free space."
+        )
+    return DatabaseFault(f"{where} cannot be used: {error}")
 
 
 # --- times -------------------------------------------------------------------
@@ -128,6 +194,21 @@ def load_migrations() -> tuple[Migration, ...]:
 # --- the database -------------------------------------------------------------
 
 
+async def _check_health(conn: aiosqlite.Connection, file: Path | None) -> None:
+    """A quick integrity check and a write probe, so a bad file stops the start plainly."""
+    rows = list(await conn.execute_fetchall("PRAGMA quick_check"))
+    verdict = [str(row[0]) for row in rows]
+    if verdict != ["ok"]:
+        first = " ".join(" ".join(verdict).split("\n")[:2])[:200]
+        raise DatabaseFault(
+            f"{file or 'the database'} is damaged ({first}). Stop the bot,"
+            " keep the damaged file for inspection and restore the latest backup with"
+            " `python -m bot restore BACKUP`."
+        )
+    await conn.execute("BEGIN IMMEDIATE")
+    await conn.execute("ROLLBACK")
+
+
 class Database:
     """The bot's SQLite database. Open it with :meth:`open`."""
 
@@ -145,7 +226,11 @@ class Database:
         if str(path) != ":memory:":
             file = Path(path)
             file.parent.mkdir(parents=True, exist_ok=True)
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+            check_files(file)
+        try:
+            conn = await aiosqlite.connect(str(path), isolation_level=None)
+        except sqlite3.Error as error:
+            raise explain(error, file) from error
         try:
             conn.row_factory = sqlite3.Row
             await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
@@ -155,8 +240,12 @@ class Database:
                 log.warning("SQLite journal mode is %s, not WAL, for %s", mode, file)
             for pragma in _PRAGMAS:
                 await conn.execute(pragma)
+            await _check_health(conn, file)
             db = cls(conn, file)
             await db.migrate(load_migrations())
+        except sqlite3.Error as error:
+            await conn.close()
+            raise explain(error, file) from error
         except BaseException:
             await conn.close()
             raise
@@ -186,6 +275,27 @@ class Database:
         tb: TracebackType | None,
     ) -> None:
         await self.close()
+
+    # --- the files on disk -----------------------------------------------------
+
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the main file and truncate it to nothing.
+
+        After an erasure, so no file of the database still holds what was erased
+        (the WAL keeps old page images until a checkpoint). Returns False when a
+        reader in another process kept part of the WAL alive.
+        """
+        rows = await self.fetch_all("PRAGMA wal_checkpoint(TRUNCATE)")
+        busy = bool(rows and rows[0][0])
+        if busy:
+            log.warning("the WAL checkpoint was blocked by a reader; it is retried on the next")
+        return not busy
+
+    def size_bytes(self) -> int:
+        """The bytes the database takes on disk (main file, -wal and -shm)."""
+        if self.path is None:
+            return 0
+        return sum(file.stat().st_size for file in database_files(self.path))
 
     # --- transactions and statements -----------------------------------------
 

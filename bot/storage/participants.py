@@ -135,6 +135,7 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
                 "INSERT INTO departures (group_id, left_at) VALUES (?, ?)",
                 (group_id, to_iso(now or utc_now())),
             )
+    await db.checkpoint()  # the WAL still held their rows: erased means gone from disk
     return None if group_id is None else int(group_id)
 
 
@@ -201,3 +202,11 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
         ],
         "start_attempts": [row["attempted_at"] for row in attempts],
     }
+
+
+async def count_active_since(db: Database, since: datetime) -> int:
+    """How many participants did something since ``since`` (a number, for /metrics)."""
+    value = await db.fetch_value(
+        "SELECT count(*) FROM participants WHERE last_active_at >= ?", (to_iso(since),)
+    )
+    return int(value or 0)

@@ -74,6 +74,8 @@ async def purge_expired(
     groups = await expired_groups(db, cutoff, course_length)
     for group_id in groups:
         await purge_group(db, group_id)
+    if groups:
+        await db.checkpoint()  # no old page image of the purged rows stays in the WAL
     return groups
 
 

@@ -17,13 +17,14 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
+from bot.ops.metrics import ObservedApplication, count_calls
 from bot.storage import Database
 from bot.telegram import commands
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
 from bot.telegram.coach import jobs as coach_jobs
-from bot.telegram.context import BotContext, resolve_reader
-from bot.telegram.errors import on_error
+from bot.telegram.context import BotContext
+from bot.telegram.errors import on_error, who_is_speaking
 from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
 from bot.telegram.participant import privacy
@@ -49,6 +50,7 @@ def build_application(
     """The real PTB Application, pointed at Telegram or at the local emulator."""
     builder = (
         ApplicationBuilder()
+        .application_class(ObservedApplication)
         .token(settings.bot_token or "")
         .base_url(settings.bot_api_url)
         .base_file_url(settings.base_file_url)
@@ -61,7 +63,9 @@ def build_application(
         pacing = ChatPacingRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
         builder = builder.rate_limiter(pacing)  # type: ignore[arg-type]
     application = builder.build()
-    application.bot_data["runtime"] = Runtime(settings=settings, db=db, course=course)
+    runtime = Runtime(settings=settings, db=db, course=course)
+    application.bot_data["runtime"] = runtime
+    count_calls(application.bot, runtime.metrics)
     register_handlers(application)
     return application
 
@@ -70,7 +74,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     private = filters.ChatType.PRIVATE
 
     # Who is speaking, looked up once per update: every handler below reads context.reader.
-    application.add_handler(TypeHandler(Update, resolve_reader), WHO)
+    application.add_handler(TypeHandler(Update, who_is_speaking), WHO)
 
     # Coaches: their commands, buttons and jobs. An earlier handler group, so a
     # coach's /start, /help, /language or text is answered as a coach's; each

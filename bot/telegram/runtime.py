@@ -18,6 +18,7 @@ from bot.course.model import Course, Week
 from bot.course.schedule import access_for, unlock_date
 from bot.i18n.languages import SOURCE
 from bot.i18n.translator import Translator, translator
+from bot.ops.metrics import Metrics
 from bot.storage import Database, groups
 from bot.storage.records import ParticipantRecord
 from bot.telegram.participant.render import Renderer
@@ -29,6 +30,7 @@ class Runtime:
     db: Database
     course: Course
     file_ids: dict[Path, str] = field(default_factory=dict)
+    metrics: Metrics = field(default_factory=Metrics)
 
     def today(self) -> date:
         return clock.today(self.settings.timezone)

@@ -43,7 +43,7 @@ async def send_all(
             else:
                 await _send(context, rt, chat_id, message)
     except Forbidden:
-        log.info("chat %s blocked the bot; marking the participant inactive", chat_id)
+        log.info("a participant blocked the bot; marked inactive")
         await participants.mark_blocked(rt.db, chat_id)
 
 

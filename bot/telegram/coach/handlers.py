@@ -314,7 +314,7 @@ async def _invite_press(
         days=chosen.days,
         created_by=coach.id,
     )
-    link = invitations.deep_link(rt.settings.bot_username, code)
+    link = invitations.deep_link(context.bot.username, code)  # getMe, at start
     text = tr.ngettext(
         "The link for {group}:\n{link}\n\nIt works for {n} person, until {date}. Show the QR "
         "code at the first meeting: participants scan it with their phone's camera.",

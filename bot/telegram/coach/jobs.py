@@ -11,6 +11,7 @@ Telegram's limits however many coaches there are.
 from __future__ import annotations
 
 import logging
+import sqlite3
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -19,6 +20,7 @@ from zoneinfo import ZoneInfo
 from telegram.ext import Application
 
 from bot.clock import utc_now
+from bot.ops.backup import nightly_backup
 from bot.reports.digest import build_digest, digest_text, newly_quiet, quiet_alert
 from bot.reports.progress import GroupReport, build_report
 from bot.storage import GroupRecord, groups, invites, jobs
@@ -36,6 +38,7 @@ log = logging.getLogger(__name__)
 TICK_SECONDS = 60
 MORNING = time(8, 0)
 NIGHT = time(3, 0)
+BACKUP_TIME = time(3, 30)  # after the purge, so a backup never keeps what it just erased
 MONDAY = 0
 
 
@@ -85,10 +88,16 @@ async def run_due(context: BotContext, now: datetime) -> None:
         if due > now:
             continue
         await jobs.set_due(rt.db, job.name, following)
+        rt.metrics.jobs_due.labels(job.name).inc()
         try:
-            await job.run(context, now, due - job.period)
-        except Exception:
+            sent = await job.run(context, now, due - job.period)
+        except Exception as error:
+            if isinstance(error, sqlite3.Error):
+                rt.metrics.database_errors.labels(type(error).__name__).inc()
             log.exception("the %s job failed", job.name)
+            continue
+        if isinstance(sent, int) and not isinstance(sent, bool):
+            rt.metrics.jobs_sent.labels(job.name).inc(sent)
 
 
 # ---------------------------------------------------------------- the jobs
@@ -151,10 +160,19 @@ async def purge(context: BotContext, now: datetime, since: datetime) -> None:
     await purge_processed_updates(rt.db, now - timedelta(days=7))
 
 
+async def backup(context: BotContext, now: datetime, since: datetime) -> None:
+    """The nightly copy into BACKUP_DIR, when one is set; the oldest beyond BACKUP_KEEP go."""
+    rt = context.runtime
+    if rt.settings.backup_dir is None or rt.db.path is None:
+        return
+    await nightly_backup(rt.db.path, rt.settings.backup_dir, rt.settings.backup_keep)
+
+
 JOBS = (
     Job("coach_digest", timedelta(weeks=1), MORNING, MONDAY, send_digests),
     Job("quiet_alerts", timedelta(days=1), MORNING, None, send_quiet_alerts),
     Job("retention_purge", timedelta(days=1), NIGHT, None, purge),
+    Job("backup", timedelta(days=1), BACKUP_TIME, None, backup),
 )
 
 

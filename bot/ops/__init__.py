@@ -1,0 +1,1 @@
+"""Running the bot for real: health and metrics, backups, the doctor, start-up faults."""
