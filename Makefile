@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench check catalogs chromium clean
+.PHONY: run test lint bench check catalogs chromium fonts clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -15,10 +15,10 @@ $(STAMP): pyproject.toml
 catalogs: $(STAMP)
 	$(BIN)/python -m bot i18n compile
 
-run: $(STAMP) catalogs
+run: $(STAMP) catalogs fonts
 	$(BIN)/python -m bot run
 
-test: $(STAMP) catalogs chromium
+test: $(STAMP) catalogs chromium fonts
 	$(BIN)/python -m pytest -q
 
 # The preview's browser test drives Debian's Chromium (Playwright never downloads one).
@@ -26,6 +26,14 @@ chromium:
 	@test -x /usr/bin/chromium || (apt-get update -qq && \
 		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
+
+# The coach's chart and the one-page PDF draw names in Latin, Arabic and Ethiopic
+# (ዮናስ) script: Debian's Noto fonts cover all three.
+fonts:
+	@test -f /usr/share/fonts/truetype/noto/NotoSans-Regular.ttf || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		fonts-noto-core) || \
+		echo "Could not install fonts-noto-core (not root?): non-Latin names may show as boxes."
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
@@ -24,12 +24,33 @@ from bot.course.model import Course, Question
 from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
+from bot.reports.names import distinct_names
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
+
+# ---------------------------------------------------------------- the flag rules, in one place
+#
+# "stuck": failed the same quiz FAILED_RUNS_STUCK times (since a coach last
+#   reset it) and not passed it since; or WEEKS_BEHIND_STUCK weeks behind a
+#   paced group, for a participant who has been in it at least
+#   MIN_DAYS_IN_GROUP_BEHIND days (a late joiner is not stuck on day one).
+# "gone quiet": no own action for quiet_days (reminders do not count as
+#   activity; how many went unanswered is shown beside it); never while a
+#   coach's pause runs, never once finished.
+# "passed after failing": a lesson passed after a failed run; shown beside
+#   the status, so "on track" never hides four failures.
+# "hard question": at least MIN_ANSWERS_HARD first answers, and fewer than
+#   HARD_SHARE of them right.
 
 FAILED_RUNS_STUCK = 2
 """Failing the same quiz this many times (and not passing it since) means stuck."""
 WEEKS_BEHIND_STUCK = 2
 """This many weeks behind a paced group means stuck."""
+MIN_DAYS_IN_GROUP_BEHIND = 14
+"""Only someone in the group this long can be "behind" it."""
+MIN_ANSWERS_HARD = 3
+"""A question answered by fewer people says nothing about its difficulty."""
+HARD_SHARE = 0.6
+"""A question fewer than this share got right at the first try is worth talking about."""
 RECENT_DAYS = 7
 """"Moved on" in the digest: lessons passed in the last week."""
 
@@ -59,6 +80,7 @@ class ParticipantLine:
 
     participant_id: int
     first_name: str
+    """As the participant gave it; ``name`` is what a coach reads."""
     week: int | None
     """The week they are in; None before they started."""
     lessons_done: int
@@ -74,6 +96,15 @@ class ParticipantLine:
     recent_lessons: int
     """Lessons passed in the last week."""
     weeks: tuple[WeekSummary, ...]
+    name: str = ""
+    """The first name with a mark when another has the same (see names.py)."""
+    recovered_lessons: tuple[str, ...] = ()
+    """Lessons passed after a failed run of their quiz."""
+    reminders_unanswered: int = 0
+    paused_until: date | None = None
+    extra_weeks: int = 0
+    days_in_group: int | None = None
+    """Days since they joined; None when not known."""
 
     @property
     def status(self) -> Status:
@@ -104,6 +135,10 @@ class QuestionStat:
     def percent(self) -> int:
         return round(100 * self.share)
 
+    @property
+    def hard(self) -> bool:
+        return self.asked >= MIN_ANSWERS_HARD and self.share < HARD_SHARE
+
 
 @dataclass(frozen=True, slots=True)
 class GroupReport:
@@ -129,6 +164,11 @@ class GroupReport:
     def with_flag(self, flag: Flag) -> tuple[ParticipantLine, ...]:
         return tuple(x for x in self.lines if flag in x.flags)
 
+    @property
+    def hard_questions(self) -> tuple[QuestionStat, ...]:
+        """Questions worth talking about, hardest first (the rule at the top of the module)."""
+        return tuple(s for s in self.questions if s.hard)
+
 
 # ---------------------------------------------------------------- building it
 
@@ -144,12 +184,17 @@ def build_report(
     """The whole group at ``now``: a line per participant, departures, hard questions."""
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
-    failed = _failed_twice(facts.quiz_results)
+    failed = _failed_twice(facts.quiz_results, facts.resets)
     recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
+    members = [m for m in facts.members if m.consented]
+    joining = sorted(members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id))
+    names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
     lines = tuple(
-        _line(course, member, now, quiet_days, pace, failed, recent.get(member.id, 0))
-        for member in facts.members
-        if member.consented
+        replace(
+            _line(course, member, now, today, quiet_days, pace, failed, recent.get(member.id, 0)),
+            name=names[member.id],
+        )
+        for member in members
     )
     week_ago = now - timedelta(days=RECENT_DAYS)
     return GroupReport(
@@ -172,6 +217,7 @@ def _line(
     course: Course,
     member: Member,
     now: datetime,
+    today: date,
     quiet_days: int,
     pace: int | None,
     failed: dict[int, list[str]],
@@ -189,11 +235,19 @@ def _line(
     )
     behind = 0 if pace is None or finished else max(0, pace - (week.number if week else 1))
     days = max(0, (now - member.last_active_at).days)
+    in_group = None if member.joined_at is None else max(0, (now - member.joined_at).days)
+    long_enough = in_group is None or in_group >= MIN_DAYS_IN_GROUP_BEHIND
+    paused = member.paused_until is not None and today <= member.paused_until
     flags: set[Flag] = set()
-    if stuck or behind >= WEEKS_BEHIND_STUCK:
+    if stuck or (behind >= WEEKS_BEHIND_STUCK and long_enough):
         flags.add(Flag.STUCK)
-    if days >= quiet_days and not finished:
+    if days >= quiet_days and not finished and not paused:
         flags.add(Flag.QUIET)
+    recovered = tuple(
+        lesson.id
+        for lesson in course.lessons
+        if progress.passed(lesson.id) and progress.result(lesson.id).failed_runs > 0
+    )
     return ParticipantLine(
         participant_id=member.id,
         first_name=member.first_name,
@@ -209,6 +263,12 @@ def _line(
         weeks_behind=behind,
         recent_lessons=recent,
         weeks=weeks,
+        name=member.first_name,
+        recovered_lessons=recovered,
+        reminders_unanswered=member.reminders_unanswered,
+        paused_until=member.paused_until,
+        extra_weeks=member.extra_weeks,
+        days_in_group=in_group,
     )
 
 
@@ -218,9 +278,22 @@ def _average(progress: Progress) -> int | None:
     return round(sum(scores) / len(scores)) if scores else None
 
 
-def _failed_twice(results: Iterable[QuizFact]) -> dict[int, list[str]]:
-    """Per participant, the lessons whose quiz they failed at least twice."""
-    failures = Counter((r.participant_id, r.lesson_id) for r in results if not r.passed)
+def _failed_twice(
+    results: Iterable[QuizFact], resets: Iterable[tuple[int, str, datetime]] = ()
+) -> dict[int, list[str]]:
+    """Per participant, the lessons whose quiz they failed at least twice since any reset."""
+    reset_at: dict[tuple[int, str], datetime] = {}
+    for pid, lesson_id, at in resets:
+        reset_at[(pid, lesson_id)] = max(at, reset_at.get((pid, lesson_id), at))
+    failures = Counter(
+        (r.participant_id, r.lesson_id)
+        for r in results
+        if not r.passed
+        and (
+            (r.participant_id, r.lesson_id) not in reset_at
+            or r.finished_at > reset_at[(r.participant_id, r.lesson_id)]
+        )
+    )
     found: dict[int, list[str]] = defaultdict(list)
     for (pid, lesson_id), count in failures.items():
         if count >= FAILED_RUNS_STUCK:

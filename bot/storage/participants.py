@@ -73,11 +73,18 @@ async def set_language(db: Database, participant_id: int, language: str | None) 
     )
 
 
-async def set_consent(db: Database, participant_id: int, at: datetime | None = None) -> None:
-    """Record when the participant agreed to the storing of their data."""
+async def set_consent(
+    db: Database, participant_id: int, at: datetime | None = None, last_initial: str | None = None
+) -> None:
+    """Record when the participant agreed to the storing of their data.
+
+    ``last_initial``, the first letter of the last name Telegram gave, is kept
+    only from this moment on: it lets a coach tell two people of the same first
+    name apart, and is never more than one letter.
+    """
     await db.execute(
-        "UPDATE participants SET consent_at = ? WHERE id = ?",
-        (to_iso(at or utc_now()), participant_id),
+        "UPDATE participants SET consent_at = ?, last_initial = ? WHERE id = ?",
+        (to_iso(at or utc_now()), last_initial[:1] if last_initial else None, participant_id),
     )
 
 
@@ -98,7 +105,8 @@ async def mark_blocked(db: Database, telegram_id: int, at: datetime | None = Non
 async def touch(db: Database, participant_id: int, at: datetime | None = None) -> None:
     """The participant was active: a message from them also means they unblocked the bot."""
     await db.execute(
-        "UPDATE participants SET last_active_at = ?, blocked_at = NULL WHERE id = ?",
+        "UPDATE participants SET last_active_at = ?, blocked_at = NULL, reminders_unanswered = 0"
+        " WHERE id = ?",
         (to_iso(at or utc_now()), participant_id),
     )
 

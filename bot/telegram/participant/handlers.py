@@ -226,7 +226,9 @@ async def consent(
         )
         await send_all(context, person.telegram_id, [Outgoing(tr.message(text))])
         return
-    await participants.set_consent(rt.db, person.id)
+    user = update.effective_user
+    last_name = (user.last_name or "").strip() if user else ""
+    await participants.set_consent(rt.db, person.id, last_initial=last_name[:1] or None)
     reader = await context.refresh_reader(update)
     if reader.participant is not None:
         await apply(update, context, reader.participant, ev.Start(), pressed=False)
