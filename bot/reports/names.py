@@ -16,7 +16,9 @@ from collections.abc import Iterable, Mapping
 
 FSI = "\u2068"
 PDI = "\u2069"
-_DIRECTIONAL = dict.fromkeys(map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"))
+_DIRECTIONAL = dict.fromkeys(
+    map(ord, "\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+)
 
 
 def isolate(name: str) -> str:

@@ -20,7 +20,7 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.course.model import Course, Question
+from bot.course.model import Course, Option, Question, QuestionKind
 from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
@@ -141,6 +141,18 @@ class QuestionStat:
 
 
 @dataclass(frozen=True, slots=True)
+class OptionStat:
+    """How often an option was chosen at a first answer: wrong favourites show here."""
+
+    week_number: int
+    lesson_id: str
+    question: Question
+    option: Option
+    chosen: int
+    answered: int
+
+
+@dataclass(frozen=True, slots=True)
 class GroupReport:
     group_id: int
     name: str
@@ -157,6 +169,8 @@ class GroupReport:
     """Worst first."""
     waiting: int = 0
     """Opened the link but have not agreed to the storing of their data yet: a count only."""
+    choices: tuple[OptionStat, ...] = ()
+    """Per question and option, in course order."""
 
     def line(self, participant_id: int) -> ParticipantLine | None:
         return next((x for x in self.lines if x.participant_id == participant_id), None)
@@ -187,7 +201,9 @@ def build_report(
     failed = _failed_twice(facts.quiz_results, facts.resets)
     recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
     members = [m for m in facts.members if m.consented]
-    joining = sorted(members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id))
+    joining = sorted(
+        members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
+    )
     names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
     lines = tuple(
         replace(
@@ -210,6 +226,7 @@ def build_report(
         departures_recent=sum(1 for left in facts.departures if left > week_ago),
         questions=question_difficulty(course, facts.answers),
         waiting=sum(1 for member in facts.members if not member.consented),
+        choices=option_choices(course, facts.answers),
     )
 
 
@@ -334,6 +351,33 @@ def question_difficulty(course: Course, answers: Sequence[AnswerFact]) -> tuple[
             stat = QuestionStat(week, lesson, question, count, right.get((lesson, question.id), 0))
             stats.append((stat.share, -count, order, stat))
     return tuple(entry[-1] for entry in sorted(stats, key=lambda e: e[:3]))
+
+
+def option_choices(course: Course, answers: Sequence[AnswerFact]) -> tuple[OptionStat, ...]:
+    """Per question and option: how many chose it at their first answer (as above)."""
+    first: dict[tuple[int, str, str], str] = {}
+    for a in answers:
+        if a.attempt == 1:
+            first.setdefault((a.participant_id, a.lesson_id, a.question_id), a.answer)
+    answered: Counter[tuple[str, str]] = Counter()
+    chosen: Counter[tuple[str, str, str]] = Counter()
+    for (_, lesson_id, question_id), answer in first.items():
+        answered[(lesson_id, question_id)] += 1
+        for option_id in {x for x in answer.split(",") if x}:
+            chosen[(lesson_id, question_id, option_id)] += 1
+    return tuple(
+        OptionStat(
+            week,
+            lesson,
+            question,
+            option,
+            chosen.get((lesson, question.id, option.id), 0),
+            answered.get((lesson, question.id), 0),
+        )
+        for week, lesson, question in _questions(course)
+        if question.options and question.kind is not QuestionKind.ORDER
+        for option in question.options
+    )
 
 
 def _questions(course: Course) -> list[tuple[int, str, Question]]:

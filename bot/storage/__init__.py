@@ -9,7 +9,7 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
-from bot.storage import groups, invites, jobs, participants, progress
+from bot.storage import actions, groups, invites, jobs, participants, progress
 from bot.storage.database import Database, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
@@ -36,6 +36,7 @@ __all__ = [
     "ParticipantRecord",
     "QuizResultRow",
     "SchemaError",
+    "actions",
     "commit_update",
     "groups",
     "invites",

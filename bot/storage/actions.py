@@ -9,6 +9,7 @@ Notes are private to the coach who wrote them.
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -65,8 +66,7 @@ async def log_action(
     )
 
 
-def _action(row: object) -> Action:
-    r = tuple(row)  # type: ignore[call-overload]
+def _action(r: sqlite3.Row) -> Action:
     return Action(
         coach_id=r[0],
         coach_name=r[1],
