@@ -32,6 +32,7 @@ from matplotlib.patches import Patch
 
 from bot.course.model import Course
 from bot.i18n.translator import Translator
+from bot.reports import fonts
 from bot.reports.progress import Flag, GroupReport, ParticipantLine, Status
 from bot.reports.words import status_word
 
@@ -67,7 +68,14 @@ def drawable(text: str) -> str:
 
 
 def installed_fonts() -> list[str]:
+    """The families to draw with; Noto files installed after matplotlib cached its font
+    list are added by path, so a fresh ``make fonts`` works without clearing a cache."""
     names = {f.name for f in font_manager.fontManager.ttflist}
+    for family, (regular, bold) in fonts.installed().items():
+        if family not in names:
+            font_manager.fontManager.addfont(str(regular))
+            font_manager.fontManager.addfont(str(bold))
+            names.add(family)
     return [f for f in FONTS if f in names] or ["DejaVu Sans"]
 
 
@@ -96,9 +104,21 @@ def _draw(tr: Translator, course: Course, report: GroupReport) -> bytes:
         color=[COLOURS[line.status] for line in lines],
         edgecolor=["#000000" if line.flags else "none" for line in lines],
     )
+    zeros = [place for place, line in zip(places, lines, strict=True) if not line.lessons_done]
+    if zeros:  # a dot at zero: nothing done is the most important thing to see
+        axes.scatter(
+            [0] * len(zeros),
+            zeros,
+            s=60,
+            marker="o",
+            color=[COLOURS[lines[p].status] for p in zeros],
+            edgecolors="#000000",
+            zorder=3,
+            clip_on=False,
+        )
     for place, line in zip(places, lines, strict=True):
         axes.text(
-            line.lessons_done + ZERO_MARK * 2,
+            line.lessons_done + 0.4,
             place,
             str(line.lessons_done),
             va="center",

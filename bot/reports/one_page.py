@@ -14,23 +14,15 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path
 
 from fpdf import FPDF
 
 from bot.course.model import Course, Question
 from bot.i18n.translator import Translator
+from bot.reports import fonts
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.words import lesson_title, week_text
 
-NOTO = Path("/usr/share/fonts/truetype/noto")
-DEJAVU = Path("/usr/share/fonts/truetype/dejavu")
-FONTS = {
-    "latin": (NOTO / "NotoSans-Regular.ttf", NOTO / "NotoSans-Bold.ttf"),
-    "arabic": (NOTO / "NotoSansArabic-Regular.ttf", NOTO / "NotoSansArabic-Bold.ttf"),
-    "ethiopic": (NOTO / "NotoSansEthiopic-Regular.ttf", NOTO / "NotoSansEthiopic-Bold.ttf"),
-}
-FALLBACK = (DEJAVU / "DejaVuSans.ttf", DEJAVU / "DejaVuSans-Bold.ttf")
 WELL_PERCENT = 80
 """A lesson passed with at least this best score "went well"."""
 MAX_ITEMS = 5
@@ -63,15 +55,12 @@ def _document() -> FPDF:
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     families = []
-    for family, (regular, bold) in FONTS.items():
-        if regular.is_file() and bold.is_file():
-            pdf.add_font(family, "", str(regular))
-            pdf.add_font(family, "B", str(bold))
-            families.append(family)
-    if not families:  # without fonts-noto-core: Latin and Arabic only
-        pdf.add_font("latin", "", str(FALLBACK[0]))
-        pdf.add_font("latin", "B", str(FALLBACK[1]))
-        families.append("latin")
+    found = fonts.installed() or {"DejaVu Sans": fonts.FALLBACK}  # Latin and Arabic only
+    for number, (regular, bold) in enumerate(found.values()):
+        family = "latin" if number == 0 else f"script{number}"
+        pdf.add_font(family, "", str(regular))
+        pdf.add_font(family, "B", str(bold))
+        families.append(family)
     pdf.set_fallback_fonts(families[1:])
     pdf.set_text_shaping(True)
     pdf.set_margins(18, 16, 18)
