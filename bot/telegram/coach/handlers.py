@@ -21,6 +21,7 @@ through to the participant's handlers (which would apologise a second time).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import logging
 from collections.abc import Callable, Coroutine
@@ -95,9 +96,10 @@ async def _apologise(update: Update, context: BotContext) -> None:
         return
     coach = context.resolved.coach if context.resolved else None
     tr = context.runtime.translator(coach.language if coach else None)
-    try:
-        if update.callback_query is not None:
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # answered already before the failure
             await update.callback_query.answer()
+    try:
         await context.bot.send_message(user.id, tr.message(tr._(SORRY)))
     except TelegramError:
         log.warning("could not send the coach's apology for update %s", update.update_id)
