@@ -280,3 +280,50 @@ async def test_a_failing_coach_handler_apologises_once(
     monkeypatch.setattr(coach_handlers, "send_overview", broken)
     came = await say(users, KARIN, "/group", "Karin")
     assert [m["text"] for m in came] == [tr._(SORRY)]
+
+
+async def test_two_aminas_are_told_apart_by_the_initial_kept_after_consent(
+    bot: RunningBot, users: EmulatorClient, cli: Any, tr: Translator
+) -> None:
+    group, link = await two_groups(bot, users, cli)
+    await users.send(AMINA, f"/start {link}", first_name="Amina", last_name="Karimi")
+    await users.idle()
+    assert rows(bot, "SELECT last_initial FROM participants WHERE telegram_id = ?", AMINA) in (
+        [],
+        [(None,)],
+    )  # nothing of the last name before consent
+    await users.press(AMINA, *await button(users, AMINA, callbacks.language("sv")))
+    await users.idle()
+    await users.press(AMINA, *await button(users, AMINA, callbacks.consent(True)))
+    await users.idle()
+    await users.send(ERIK, f"/start {link}", first_name="Amina", last_name="Said")
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.language("sv")))
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.consent(True)))
+    await users.idle()
+    assert rows(bot, "SELECT last_initial FROM participants ORDER BY id") == [("K",), ("S",)]
+    overview = await say(users, KARIN, "/group", "Karin")
+    text = text_of(overview)
+    assert isolate("Amina K.") in text and isolate("Amina S.") in text
+    labels = [b["text"] for row in overview[-1]["buttons"] for b in row]
+    assert isolate("Amina K.") in labels and isolate("Amina S.") in labels
+    assert group
+
+
+async def test_the_monday_digest_opens_with_the_action_list_and_its_buttons(
+    bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
+) -> None:
+    from bot.clock import utc_now
+    from bot.telegram.coach import jobs as coach_jobs
+    from tests.test_coach_e2e import job_context
+
+    group, link = await two_groups(bot, users, cli)
+    await joins(users, AMINA, link, "Amina")
+    await fail_a_quiz_twice(bot, users, course)
+    assert await coach_jobs.send_digests(job_context(bot), utc_now() + timedelta(days=1)) >= 1
+    await users.idle()
+    digest = (await users.bot_messages(KARIN))[-1]
+    assert digest["text"].index(tr._("To do this week:")) < digest["text"].index(tr._("Stuck:"))
+    amina = participant_id(bot, AMINA)
+    assert cb.nudge(group, amina) in [b["data"] for row in digest["buttons"] for b in row]

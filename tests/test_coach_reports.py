@@ -267,3 +267,18 @@ def test_the_summary_has_one_page_per_participant_with_the_arabic_name(
     assert "Erik" in texts[0] and "barnskötare" in texts[0] and "Ringde" in texts[0]
     assert ARABIC in texts[1].replace(" ", "")
     assert tr._("The participant's own view") in texts[2]
+
+
+def test_the_detail_never_calls_the_current_week_not_started(
+    course: Course, tr: Translator
+) -> None:
+    report = build_report(course, facts(course), NOW)
+    amina = report.line(AMINA)
+    assert amina and amina.week == 2
+    text = "\n".join(m.text for m in view.detail(tr, course, report, amina, {}))
+    last = len(course.weeks)
+    assert tr._("Not started: week {numbers}").format(numbers=f"3–{last}") in text
+    assert (
+        tr._("Week {number}: {title}").format(number=2, title=tr.lesson(course.weeks[1].title))
+        in text
+    )
