@@ -22,6 +22,7 @@ from bot.reports.progress import (
     MIN_ANSWERS_HARD,
     AnswerFact,
     Flag,
+    GroupReport,
     Member,
     build_report,
     wrong_at_first,
@@ -182,7 +183,7 @@ def test_control_characters_are_stripped_and_plain_names_kept() -> None:
     assert export.safe(5) == 5
 
 
-def hostile_report(course: Course) -> object:
+def hostile_report(course: Course) -> GroupReport:
     members = (
         *facts(course).members,
         Member(9, "=HYPERLINK(1)\x00", NOW, None),
@@ -198,7 +199,7 @@ def test_the_xlsx_has_a_header_block_frozen_bold_filtered_tables_and_the_answers
 ) -> None:
     report = hostile_report(course)
     about = export.About(coach="Karin", weeks_open=2)
-    book = load_workbook(io.BytesIO(export.to_xlsx(tr, course, report, about)))  # type: ignore[arg-type]
+    book = load_workbook(io.BytesIO(export.to_xlsx(tr, course, report, about)))
     sheet = book[tr._("Overview")]
     block = {row[0]: row[1] for row in sheet.iter_rows(max_row=5, values_only=True)}
     assert block[tr._("Group")] == "Vetlanda VT 2027" and block[tr._("Coach")] == "Karin"
@@ -227,7 +228,7 @@ def test_the_xlsx_has_a_header_block_frozen_bold_filtered_tables_and_the_answers
 
 def test_every_table_is_also_a_csv(course: Course, tr: Translator) -> None:
     report = hostile_report(course)
-    archive = zipfile.ZipFile(io.BytesIO(export.to_csv_zip(tr, course, report)))  # type: ignore[arg-type]
+    archive = zipfile.ZipFile(io.BytesIO(export.to_csv_zip(tr, course, report)))
     files = archive.namelist()
     assert len(files) == 6
     overview = archive.read(files[0]).decode("utf-8-sig")
@@ -239,7 +240,7 @@ def test_every_table_is_also_a_csv(course: Course, tr: Translator) -> None:
 
 def test_the_chart_draws_any_name_and_every_zero(course: Course, tr: Translator) -> None:
     report = hostile_report(course)
-    png = chart.progress_chart(tr, course, report)  # type: ignore[arg-type]
+    png = chart.progress_chart(tr, course, report)
     assert png.startswith(b"\x89PNG")
     assert {"Noto Sans", "Noto Sans Arabic", "Noto Sans Ethiopic"} <= set(chart.installed_fonts())
 
@@ -252,7 +253,7 @@ def test_the_summary_has_one_page_per_participant_with_the_arabic_name(
 ) -> None:
     report = hostile_report(course)
     facts_ = facts(course)
-    people = [report.line(i) for i in (ERIK, 11, 12, OMAR)]  # type: ignore[attr-defined]
+    people = [report.line(i) for i in (ERIK, 11, 12, OMAR)]
     pages = [
         (line, wrong_at_first(course, facts_.answers, line.participant_id), one_page.Extras())
         for line in people
@@ -260,7 +261,7 @@ def test_the_summary_has_one_page_per_participant_with_the_arabic_name(
     ]
     extras = one_page.Extras(goal="Söka jobb som barnskötare", notes=["Ringde i tisdags"])
     pages[0] = (pages[0][0], pages[0][1], extras)
-    pdf = one_page.summary_pdf(tr, course, report, pages)  # type: ignore[arg-type]
+    pdf = one_page.summary_pdf(tr, course, report, pages)
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) == len(pages) == 4
     texts = [page.extract_text() for page in reader.pages]
