@@ -243,6 +243,8 @@ async def press(update: Update, context: BotContext) -> None:
         await query.answer(context.tr._(FOR_COACHES))
         _handled()
     tr = context.runtime.translator(coach.language)
+    if context.user_data is not None and (decoded is None or decoded.op != "T"):
+        context.user_data.pop(NOTE_FOR, None)  # another press: the next text is no note
     if decoded is None:
         await query.answer(tr._(STALE))
     elif decoded.op == "L" and decoded.value is not None:
