@@ -146,8 +146,10 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
     async with db.transaction(write=False):
         profile = await db.fetch_one(
             "SELECT p.id, p.telegram_id, p.first_name, p.language, g.name AS group_name,"
-            " p.consent_at, p.created_at, p.last_active_at, p.blocked_at"
+            " p.consent_at, p.created_at, p.last_active_at, p.blocked_at, p.last_initial,"
+            " p.extra_weeks, pa.paused_until"
             " FROM participants p LEFT JOIN groups g ON g.id = p.group_id"
+            " LEFT JOIN pauses pa ON pa.participant_id = p.id"
             " WHERE p.telegram_id = ?",
             (telegram_id,),
         )
@@ -189,6 +191,9 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             "created_at": profile["created_at"],
             "last_active_at": profile["last_active_at"],
             "blocked_at": profile["blocked_at"],
+            "last_name_initial": profile["last_initial"],
+            "weeks_opened_early": profile["extra_weeks"],
+            "reminders_paused_until": profile["paused_until"],
         },
         "progress": None if progress is None else dict(zip(progress.keys(), progress, strict=True)),
         "answers": [
