@@ -19,7 +19,7 @@ from bot.course.model import Course, Lesson
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.translator import translator
-from bot.reports.export import to_xlsx
+from bot.reports.export import About, to_xlsx
 from bot.reports.progress import build_report
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
@@ -100,7 +100,7 @@ def bench_reports(n: int) -> list[str]:
     started = time.perf_counter()
     report = build_report(course, facts, NOW, quiet_days=settings.quiet_days)
     built = time.perf_counter()
-    workbook = to_xlsx(tr, report)
+    workbook = to_xlsx(tr, course, report, About(coach="Bench", weeks_open=report.pace_week))
     written = time.perf_counter()
     return [
         f"coach reports for {n} synthetic participants × {len(course.weeks)} weeks "

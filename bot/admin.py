@@ -2,7 +2,17 @@
 
     python -m bot groups create --name "Vetlanda VT 2027" --start 2027-01-11 [--self-paced]
     python -m bot groups list
+    python -m bot groups end --group "Vetlanda VT 2027"
+    python -m bot groups rename --group "Vetlanda VT 2027" --to "Vetlanda våren 2027"
     python -m bot invite coach --group "Vetlanda VT 2027" [--qr coach.png]
+    python -m bot coaches list
+    python -m bot coaches remove --coach 3 [--group "Vetlanda VT 2027"]
+    python -m bot invites list [--group "Vetlanda VT 2027"]
+    python -m bot invites revoke --code 3f9a2c1d
+    python -m bot audit [--since 2027-01-01]
+
+Group names are matched without regard to case. A wrong name or id gets a
+clear message and exit code 1; a malformed argument exit code 2.
 
 Each command opens the database named by DATABASE (as the bot does), so it can
 run beside the running bot: SQLite's WAL lets both use the file.
@@ -14,7 +24,7 @@ import argparse
 import asyncio
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import TypeVar
 
@@ -23,7 +33,7 @@ from telegram.error import TelegramError
 from bot import invitations
 from bot.config import load_settings
 from bot.ops.identity import IdentityError, fetch_username
-from bot.storage import AlreadyExists, Database, GroupRecord, InviteKind, groups
+from bot.storage import AlreadyExists, Database, GroupRecord, InviteKind, actions, groups, invites
 from bot.storage.coaching import group_counts
 
 T = TypeVar("T")
@@ -112,3 +122,145 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
             return await work(db)
 
     return asyncio.run(main())
+
+
+# ---------------------------------------------------------------- the lifecycle
+
+NO_GROUP = "No group named {name!r}; see `python -m bot groups list`."
+NO_COACH = "No coach with id {id}; see `python -m bot coaches list`."
+
+
+def _no_group(name: str) -> int:
+    print(NO_GROUP.format(name=name), file=sys.stderr)
+    return 1
+
+
+def end_group_command(args: argparse.Namespace) -> int:
+    async def work(db: Database) -> GroupRecord | None:
+        group = await groups.get_group_by_name(db, args.group.strip())
+        if group is not None:
+            await groups.end_group(db, group.id)
+        return group
+
+    group = _run(work)
+    if group is None:
+        return _no_group(args.group)
+    print(f"Ended group {group.name!r}: coaches get digests for one more week.")
+    return 0
+
+
+def rename_group_command(args: argparse.Namespace) -> int:
+    new = args.to.strip()
+    if not new:
+        print("--to must be a name, not empty.", file=sys.stderr)
+        return 2
+
+    async def work(db: Database) -> GroupRecord | None:
+        group = await groups.get_group_by_name(db, args.group.strip())
+        if group is not None:
+            await groups.rename_group(db, group.id, new)
+        return group
+
+    try:
+        group = _run(work)
+    except AlreadyExists:
+        print(f"A group named {new!r} exists already.", file=sys.stderr)
+        return 1
+    if group is None:
+        return _no_group(args.group)
+    print(f"Renamed group {group.name!r} to {new!r}.")
+    return 0
+
+
+def list_coaches_command(args: argparse.Namespace) -> int:
+    print("id  first name  language  groups")
+    for coach, names in _run(groups.list_coaches):
+        print(f"{coach.id}  {coach.first_name}  {coach.language or '-'}  {', '.join(names) or '-'}")
+    return 0
+
+
+def remove_coach_command(args: argparse.Namespace) -> int:
+    """Off one group with --group, else removed as a coach altogether (their notes too)."""
+
+    async def work(db: Database) -> str | None:
+        coach = await groups.get_coach(db, args.coach)
+        if coach is None:
+            return NO_COACH.format(id=args.coach)
+        if args.group is None:
+            await groups.remove_coach(db, coach.id)
+            return None
+        group = await groups.get_group_by_name(db, args.group.strip())
+        if group is None:
+            return NO_GROUP.format(name=args.group)
+        if not await groups.remove_coach_from_group(db, group.id, coach.id):
+            return f"Coach {coach.id} does not follow {group.name!r}."
+        return None
+
+    error = _run(work)
+    if error:
+        print(error, file=sys.stderr)
+        return 1
+    where = f"from {args.group!r}" if args.group else "as a coach"
+    print(f"Removed coach {args.coach} {where}.")
+    return 0
+
+
+def list_invites_command(args: argparse.Namespace) -> int:
+    async def work(db: Database) -> list[str] | None:
+        group_id = None
+        if args.group is not None:
+            group = await groups.get_group_by_name(db, args.group.strip())
+            if group is None:
+                return None
+            group_id = group.id
+        names = {g.id: g.name for g in await groups.list_groups(db)}
+        lines = ["code  kind  group  uses left  expires (UTC)"]
+        for invite in await invites.list_invites(db, group_id):
+            uses = "unlimited" if invite.uses_left is None else str(invite.uses_left)
+            group_name = names.get(invite.group_id or 0, "-")
+            expires = f"{invite.expires_at:%Y-%m-%d %H:%M}"
+            code = invite.code_hash[:INVITE_PREFIX]
+            lines.append(f"{code}  {invite.kind}  {group_name}  {uses}  {expires}")
+        return lines
+
+    lines = _run(work)
+    if lines is None:
+        return _no_group(args.group)
+    for line in lines:
+        print(line)
+    return 0
+
+
+INVITE_PREFIX = 12
+"""How much of a code's hash names an invite in the list: enough to be unique."""
+
+
+def revoke_invite_command(args: argparse.Namespace) -> int:
+    matched = _run(lambda db: invites.revoke_invite(db, args.code))
+    if matched == 1:
+        print(f"Revoked the invite {args.code}: its link opens nothing any more.")
+        return 0
+    if matched == 0:
+        print(f"No invite {args.code!r}; see `python -m bot invites list`.", file=sys.stderr)
+    else:
+        print(f"{matched} invites start with {args.code!r}: give more of it.", file=sys.stderr)
+    return 1
+
+
+def audit_command(args: argparse.Namespace) -> int:
+    """Every coach action, oldest first: for the administrator only."""
+    since = None
+    if args.since:
+        try:
+            since = datetime.combine(date.fromisoformat(args.since), datetime.min.time(), UTC)
+        except ValueError:
+            print(f"--since must be a date as YYYY-MM-DD, not {args.since!r}", file=sys.stderr)
+            return 2
+    print("time (UTC)  coach  participant  action  detail")
+    for action in _run(lambda db: actions.audit(db, since)):
+        coach = f"{action.coach_id} {action.coach_name}" if action.coach_id else "(removed)"
+        print(
+            f"{action.at:%Y-%m-%d %H:%M}  {coach}  {action.participant_id}"
+            f"  {action.kind}  {action.detail or '-'}"
+        )
+    return 0

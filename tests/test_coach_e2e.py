@@ -21,6 +21,7 @@ from bench.simulation import SimulatedParticipant
 from bot.clock import utc_now
 from bot.course.model import Course
 from bot.i18n.translator import Translator, translator
+from bot.reports.names import isolate
 from bot.telegram import callbacks
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import jobs as coach_jobs
@@ -126,7 +127,8 @@ def text_of(messages: list[dict[str, Any]]) -> str:
 
 
 def line_of(text: str, name: str) -> str:
-    return next(line for line in text.splitlines() if line.startswith(name))
+    """The overview's line of the participant: it opens with their isolated name."""
+    return next(line for line in text.splitlines() if line.startswith(isolate(name)))
 
 
 async def test_a_coach_follows_a_group_from_invite_to_digest(
@@ -180,16 +182,12 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
     assert tr.ngettext("{n} failed try", "{n} failed tries", 2).format(n=2) in detail
 
     hard = text_of(await press(users, KARIN, cb.hard_questions(group)))
-    shown = tr._("{percent} % ({right} of {asked}) · week {week}: {question}")
-    opening = first.quiz.questions[0]  # Erik right, Amina wrong at the first try
-    assert (
-        shown.format(percent=50, right=1, asked=2, week=1, question=tr.lesson(opening.text))
-        in hard.splitlines()
-    )
+    # Two answers (Erik right, Amina wrong) are too few to call a question hard.
+    assert tr._("No hard question yet: a question counts once three people answered it.") in hard
 
     sheet = (await press(users, KARIN, cb.export(group, "x")))[-1]["document"]
     book = load_workbook(io.BytesIO(await users.media(sheet["url"])))
-    table = {r[0]: r for r in book[tr._("Overview")].iter_rows(values_only=True)}
+    table = {r[0]: r for r in book[tr._("Overview")].iter_rows(min_row=7, values_only=True)}
     assert table["Erik"][1:5] == (tr._("on track"), 2, week_one, len(course.lessons))
     assert table["Amina"][1:4] == (tr._("stuck"), 1, 0)
     assert sheet["file_name"].endswith(".xlsx")
@@ -204,7 +202,7 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
     await users.idle()
     digest = (await users.bot_messages(KARIN))[-1]["text"]
     moved, stuck = digest.index(tr._("Moved on:")), digest.index(tr._("Stuck:"))
-    assert moved < digest.index("Erik") < stuck < digest.index("Amina")
+    assert moved < digest.index("Erik") < stuck < digest.index("Amina", stuck)
     assert tr.lesson(first.title) in digest and tr.lesson(course.weeks[1].title) in digest
 
     later = utc_now() + timedelta(days=8)  # both crossed the 7-day line a day ago

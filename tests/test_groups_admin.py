@@ -157,3 +157,99 @@ def test_the_cli_runs_beside_an_open_database(database: Path) -> None:
             await db.close()
 
     assert asyncio.run(with_bot_open()) == 0
+
+
+def test_the_lifecycle_ends_renames_and_finds_groups_in_any_case(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert (
+        run("create_group_command", name="Vetlanda VT 2027", start="2027-01-11", self_paced=False)
+        == 0
+    )
+    assert run("create_group_command", name="Eksjö", start="2027-01-11", self_paced=False) == 0
+    assert run("invite_coach_command", group="vetlanda vt 2027", qr=None) == 0  # any case
+    assert run("rename_group_command", group="VETLANDA vt 2027", to="Vetlanda våren 2027") == 0
+    assert run("rename_group_command", group="Vetlanda våren 2027", to="Eksjö") == 1
+    assert run("rename_group_command", group="Nowhere", to="X") == 1
+    assert run("rename_group_command", group="Eksjö", to="  ") == 2
+    assert run("end_group_command", group="vetlanda VÅREN 2027") == 0
+    assert run("end_group_command", group="Nowhere") == 1
+    errors = capsys.readouterr().err
+    assert "No group named 'Nowhere'; see `python -m bot groups list`." in errors
+    assert "A group named 'Eksjö' exists already." in errors
+    assert run("list_groups_command") == 0
+    listed = capsys.readouterr().out
+    assert "Vetlanda våren 2027  2027-01-11  weekly" in listed and "Vetlanda VT" not in listed
+    ended = next(line for line in listed.splitlines() if "Vetlanda" in line)
+    assert not ended.endswith("  -")
+
+
+def test_coaches_are_listed_and_removed_with_clear_errors(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    async def setup() -> int:
+        async with await Database.open(database) as db:
+            group = await groups.create_group(db, "Vetlanda", date(2027, 1, 11))
+            other = await groups.create_group(db, "Eksjö", date(2027, 1, 11))
+            coach = await groups.add_coach(db, 555, "Karin", "sv")
+            await groups.add_coach_to_group(db, group.id, coach.id)
+            await groups.add_coach_to_group(db, other.id, coach.id)
+            return coach.id
+
+    karin = asyncio.run(setup())
+    assert run("list_coaches_command") == 0
+    assert f"{karin}  Karin  sv  Eksjö, Vetlanda" in capsys.readouterr().out
+    assert run("remove_coach_command", coach=karin, group="eksjö") == 0
+    assert run("remove_coach_command", coach=karin, group="Eksjö") == 1  # not any more
+    assert run("remove_coach_command", coach=karin, group="Nowhere") == 1
+    assert run("remove_coach_command", coach=999, group=None) == 1
+    errors = capsys.readouterr().err
+    assert f"Coach {karin} does not follow 'Eksjö'." in errors
+    assert "No coach with id 999; see `python -m bot coaches list`." in errors
+    assert run("list_coaches_command") == 0
+    assert f"{karin}  Karin  sv  Vetlanda" in capsys.readouterr().out
+    assert run("remove_coach_command", coach=karin, group=None) == 0
+    assert run("list_coaches_command") == 0
+    assert "Karin" not in capsys.readouterr().out
+
+
+def test_invites_are_listed_and_revoked(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run("create_group_command", name="Vetlanda", start="2027-01-11", self_paced=False) == 0
+    assert run("invite_coach_command", group="Vetlanda", qr=None) == 0
+    link = next(x for x in capsys.readouterr().out.splitlines() if "?start=" in x)
+    code = link.rsplit("=", 1)[1]
+    assert run("list_invites_command", group="VETLANDA") == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert len(listed) == 2 and "coach  Vetlanda  1" in listed[1]
+    short = listed[1].split()[0]
+    assert invitations.code_hash(code).startswith(short)
+    assert run("list_invites_command", group="Nowhere") == 1
+    assert run("revoke_invite_command", code="not-hex") == 1
+    assert run("revoke_invite_command", code=short) == 0
+    assert run("revoke_invite_command", code=short) == 1
+    assert "No invite" in capsys.readouterr().err
+    assert run("list_invites_command", group=None) == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+
+
+def test_the_audit_lists_every_coach_action_for_the_admin(
+    database: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.storage import actions
+
+    async def setup() -> None:
+        async with await Database.open(database) as db:
+            group = await groups.create_group(db, "Vetlanda", date(2027, 1, 11))
+            coach = await groups.add_coach(db, 555, "Karin", "sv")
+            person = await participants.create(db, 777, "Amina", "sv", group_id=group.id)
+            await actions.set_pause(db, coach.id, person.id, date(2027, 2, 14), now=NOW)
+            await actions.add_note(db, coach.id, person.id, "private words", now=NOW)
+
+    asyncio.run(setup())
+    assert run("audit_command", since=None) == 0
+    out = capsys.readouterr().out
+    assert "pause  2027-02-14" in out and "note  -" in out and "Karin" in out
+    assert "private words" not in out  # the audit says that, never what
+    assert run("audit_command", since="2099-01-01") == 0
+    assert len(capsys.readouterr().out.splitlines()) == 1
+    assert run("audit_command", since="1/1/2027") == 2

@@ -119,7 +119,7 @@ async def test_a_failing_migration_leaves_nothing_behind(db: Database) -> None:
     from bot.storage.database import Migration
 
     broken = Migration(
-        len(load_migrations()) + 1,
+        max(m.version for m in load_migrations()) + 1,
         "broken",
         ("CREATE TABLE half_done (id INTEGER PRIMARY KEY)", "CREATE TABLE oops ("),
     )
@@ -442,6 +442,9 @@ async def test_export_returns_everything_stored(db: Database) -> None:
             "created_at": iso,
             "last_active_at": iso,
             "blocked_at": None,
+            "last_name_initial": None,
+            "weeks_opened_early": 0,
+            "reminders_paused_until": None,
         },
         "progress": {"state": '{"lesson": "w01-l1"}', "updated_at": iso},
         "answers": [

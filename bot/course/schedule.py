@@ -18,8 +18,12 @@ def unlock_date(start: date, week_number: int) -> date:
     return start + timedelta(days=7 * (week_number - 1))
 
 
-def access_for(start: date | None, self_paced: bool, today: date) -> Access:
-    """The engine's Access for a participant: open when self-paced or in no group."""
+def access_for(start: date | None, self_paced: bool, today: date, extra_weeks: int = 0) -> Access:
+    """The engine's Access for a participant: open when self-paced or in no group.
+
+    ``extra_weeks``: weeks a coach opened early for this participant, on top of
+    the group's pacing (also before the group's start date).
+    """
     if start is None or self_paced:
         return Access()
-    return Access(weeks_open=weeks_open(start, today))
+    return Access(weeks_open=weeks_open(start, today) + max(0, extra_weeks))

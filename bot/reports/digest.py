@@ -14,11 +14,11 @@ from datetime import datetime, timedelta
 from bot.course.model import Course
 from bot.course.schedule import unlock_date
 from bot.i18n.translator import Translator
+from bot.reports.names import isolate
 from bot.reports.progress import Flag, GroupReport, ParticipantLine, QuestionStat
-from bot.reports.words import week_text
+from bot.reports.todo import ToDo, action_list
+from bot.reports.words import lesson_title, todo_line, week_text
 
-HARD_SHARE = 0.6
-"""A question fewer than this share got right at the first try is worth talking about."""
 HARD_POINTS = 3
 
 
@@ -29,6 +29,7 @@ class Digest:
     stuck: tuple[ParticipantLine, ...]
     quiet: tuple[ParticipantLine, ...]
     hard: tuple[QuestionStat, ...]
+    todo: tuple[ToDo, ...] = ()
 
     @property
     def left(self) -> int:
@@ -41,13 +42,15 @@ def build_digest(report: GroupReport) -> Digest:
         moved_on=tuple(x for x in report.lines if x.recent_lessons > 0),
         stuck=report.with_flag(Flag.STUCK),
         quiet=report.with_flag(Flag.QUIET),
-        hard=tuple(s for s in report.questions if s.share < HARD_SHARE)[:HARD_POINTS],
+        hard=report.hard_questions[:HARD_POINTS],
+        todo=action_list(report),
     )
 
 
 def digest_text(tr: Translator, course: Course, digest: Digest) -> str:
     """One group's part of the Monday message."""
     lines = [f"📋 {digest.report.name}"]
+    lines += _section(tr._("To do this week:"), [todo_line(tr, course, t) for t in digest.todo])
     lines += _section(tr._("Moved on:"), [_moved(tr, x) for x in digest.moved_on])
     lines += _section(tr._("Stuck:"), [_stuck(tr, course, x) for x in digest.stuck])
     lines += _section(tr._("Gone quiet:"), [_quiet(tr, x) for x in digest.quiet])
@@ -77,7 +80,7 @@ def _moved(tr: Translator, line: ParticipantLine) -> str:
         "{name}: {n} lessons passed, now in {week}",
         line.recent_lessons,
     )
-    return done.format(name=line.first_name, n=line.recent_lessons, week=week_text(tr, line))
+    return done.format(name=isolate(line.name), n=line.recent_lessons, week=week_text(tr, line))
 
 
 def _stuck(tr: Translator, course: Course, line: ParticipantLine) -> str:
@@ -91,31 +94,31 @@ def _stuck(tr: Translator, course: Course, line: ParticipantLine) -> str:
                 "{n} week behind the group", "{n} weeks behind the group", line.weeks_behind
             ).format(n=line.weeks_behind)
         )
-    return f"{line.first_name}: {', '.join(reasons)}"
+    return f"{isolate(line.name)}: {', '.join(reasons)}"
 
 
 def _quiet(tr: Translator, line: ParticipantLine) -> str:
     return tr.ngettext(
         "{name}: no activity for {n} day", "{name}: no activity for {n} days", line.days_inactive
-    ).format(name=line.first_name, n=line.days_inactive)
+    ).format(name=isolate(line.name), n=line.days_inactive)
 
 
 def _lesson_title(tr: Translator, course: Course, lesson_id: str) -> str:
-    located = course.locate(lesson_id)
-    return tr.lesson(located[1].title) if located else lesson_id
+    return lesson_title(tr, course, lesson_id)
 
 
 def talking_points(tr: Translator, course: Course, digest: Digest) -> list[str]:
     """What to bring up: people to help, people to call, questions that tripped many."""
     points = [
         tr._("Go through «{lesson}» together with {name}.").format(
-            lesson=_lesson_title(tr, course, lesson), name=line.first_name
+            lesson=_lesson_title(tr, course, lesson), name=isolate(line.name)
         )
         for line in digest.stuck
         for lesson in line.stuck_lessons
     ]
     points += [
-        tr._("Call {name} and ask how it is going.").format(name=x.first_name) for x in digest.quiet
+        tr._("Call {name} and ask how it is going.").format(name=isolate(x.name))
+        for x in digest.quiet
     ]
     points += [
         tr._("Talk about «{question}»: {right} of {asked} got it right at the first try.").format(
@@ -143,7 +146,7 @@ def quiet_alert(tr: Translator, report: GroupReport, line: ParticipantLine) -> s
         "💤 {name} in {group} has gone quiet: no activity for {n} day.",
         "💤 {name} in {group} has gone quiet: no activity for {n} days.",
         line.days_inactive,
-    ).format(name=line.first_name, group=report.name, n=line.days_inactive)
+    ).format(name=isolate(line.name), group=report.name, n=line.days_inactive)
 
 
 def newly_quiet(

@@ -1,10 +1,18 @@
-"""The group report as a spreadsheet (XLSX) and as CSV, for the coach's own records.
+"""The group report as a spreadsheet (XLSX) and as CSV, for a municipality's files.
 
 Both are built from the same :class:`GroupReport` as the /group overview, so
-the figures match. They carry first names only. A first name is typed by the
-participant, so a cell that a spreadsheet would read as a formula (``=``, ``+``,
-``-``, ``@`` first) is written with a leading apostrophe: opening an export
-never runs anything.
+the figures match. They carry first names only (with the mark that tells two
+equal ones apart). The XLSX opens with a header block (group, coach, start
+date, report date, weeks open); every table has a bold, frozen header row, a
+filter and columns wide enough for their text. Numbers are numbers, dates are
+dates.
+
+A first name is typed by the participant, so every text cell is made safe:
+control characters (which openpyxl refuses and which hide text) are removed,
+and text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``
+first, also after whitespace or invisible characters, and in their full-width
+forms such as ``＝``) gets a leading apostrophe: opening an export never runs
+anything.
 
 The CSV is for Swedish Excel: UTF-8 with a byte order mark (or å, ä, ö break)
 and ``;`` between fields, since a Swedish Excel reads ``,`` as the decimal sign.
@@ -14,25 +22,58 @@ from __future__ import annotations
 
 import csv
 import io
+import unicodedata
+import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
 from openpyxl import Workbook
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
+from bot.course.model import Course
 from bot.i18n.translator import Translator
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.words import status_word
 
 Cell = str | int | float | date | None
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_STARTS = frozenset("=+-@")
+_INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
+MAX_WIDTH = 60
+
+
+def _is_control(char: str) -> bool:
+    return unicodedata.category(char) == "Cc"
 
 
 def safe(value: Cell) -> Cell:
-    """Text that a spreadsheet would take for a formula is kept as text."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
+    """Text with control characters removed, and kept as text if it looks like a formula."""
+    if not isinstance(value, str):
+        return value
+    text = "".join(c for c in value if not _is_control(c) or c == "\n")
+    first = next((c for c in text if not (c.isspace() or c in _INVISIBLE)), "")
+    if first and unicodedata.normalize("NFKC", first)[:1] in FORMULA_STARTS:
+        return "'" + text
+    return text
+
+
+@dataclass(frozen=True, slots=True)
+class Table:
+    title: str
+    header: list[str]
+    rows: list[list[Cell]]
+
+
+@dataclass(frozen=True, slots=True)
+class About:
+    """The header block: what a municipality's file must say about itself."""
+
+    coach: str
+    weeks_open: int | None
+    """None for a self-paced group."""
 
 
 def overview_header(tr: Translator) -> list[str]:
@@ -45,6 +86,7 @@ def overview_header(tr: Translator) -> list[str]:
         tr._("Quiz average (%)"),
         tr._("Last active"),
         tr._("Days without activity"),
+        tr._("Passed after failing"),
     ]
 
 
@@ -52,7 +94,7 @@ def overview_row(
     tr: Translator, line: ParticipantLine, timezone: str = "Europe/Stockholm"
 ) -> list[Cell]:
     return [
-        safe(line.first_name),
+        safe(line.name or line.first_name),
         status_word(tr, line.status),
         line.week,
         line.lessons_done,
@@ -60,10 +102,47 @@ def overview_row(
         line.quiz_average,
         line.last_active_at.astimezone(ZoneInfo(timezone)).date(),
         line.days_inactive,
+        len(line.recovered_lessons),
     ]
 
 
-def weeks_table(tr: Translator, report: GroupReport) -> tuple[list[str], list[list[Cell]]]:
+def overview_table(tr: Translator, report: GroupReport, timezone: str) -> Table:
+    rows = [overview_row(tr, line, timezone) for line in report.lines]
+    return Table(tr._("Overview"), overview_header(tr), rows)
+
+
+def lessons_table(tr: Translator, course: Course) -> Table:
+    header = [tr._("Week"), tr._("Lesson"), tr._("Title")]
+    rows: list[list[Cell]] = [
+        [week.number, lesson.id, safe(tr.lesson(lesson.title))]
+        for week in course.weeks
+        for lesson in week.lessons
+    ]
+    return Table(tr._("Lessons"), header, rows)
+
+
+def grid_table(tr: Translator, course: Course, report: GroupReport) -> Table:
+    """Participant × lesson: the best quiz score in %, 100 for a passed lesson without a
+    quiz, empty when not done."""
+    header = [tr._("First name")] + [
+        str(safe(f"{week.number}. {tr.lesson(lesson.title)}"))
+        for week in course.weeks
+        for lesson in week.lessons
+    ]
+    rows: list[list[Cell]] = []
+    for line in report.lines:
+        row: list[Cell] = [safe(line.name or line.first_name)]
+        for summary in line.weeks:
+            for lesson in summary.lessons:
+                if lesson.best_percent is not None:
+                    row.append(lesson.best_percent)
+                else:
+                    row.append(100 if lesson.passed else None)
+        rows.append(row)
+    return Table(tr._("Lessons per participant"), header, rows)
+
+
+def weeks_table(tr: Translator, report: GroupReport) -> Table:
     """One row per participant, two columns per week: lessons done and average score."""
     numbers = [w.week.number for w in report.lines[0].weeks] if report.lines else []
     header = [tr._("First name")]
@@ -74,14 +153,14 @@ def weeks_table(tr: Translator, report: GroupReport) -> tuple[list[str], list[li
         ]
     rows: list[list[Cell]] = []
     for line in report.lines:
-        row: list[Cell] = [safe(line.first_name)]
+        row: list[Cell] = [safe(line.name or line.first_name)]
         for summary in line.weeks:
             row += [summary.done, summary.average_percent]
         rows.append(row)
-    return header, rows
+    return Table(tr._("Weeks"), header, rows)
 
 
-def questions_table(tr: Translator, report: GroupReport) -> tuple[list[str], list[list[Cell]]]:
+def questions_table(tr: Translator, report: GroupReport) -> Table:
     header = [
         tr._("Week"),
         tr._("Question"),
@@ -93,40 +172,136 @@ def questions_table(tr: Translator, report: GroupReport) -> tuple[list[str], lis
         [s.week_number, safe(tr.lesson(s.question.text)), s.asked, s.right_first, s.percent]
         for s in report.questions
     ]
-    return header, rows
+    return Table(tr._("Questions"), header, rows)
 
 
-def to_xlsx(tr: Translator, report: GroupReport, timezone: str = "Europe/Stockholm") -> bytes:
-    """Three sheets: the overview, the weeks, the questions (hardest first)."""
-    book = Workbook(write_only=True)
-    overview = [overview_row(tr, line, timezone) for line in report.lines]
-    _sheet(book, tr._("Overview"), overview_header(tr), overview)
-    _sheet(book, tr._("Weeks"), *weeks_table(tr, report))
-    _sheet(book, tr._("Questions"), *questions_table(tr, report))
+def answers_table(tr: Translator, report: GroupReport) -> Table:
+    """How often each option was chosen at a first answer: which wrong one tempts."""
+    header = [
+        tr._("Week"),
+        tr._("Question"),
+        tr._("Option"),
+        tr._("Right option"),
+        tr._("Chosen"),
+        tr._("Answered"),
+        tr._("Chosen (%)"),
+    ]
+    rows: list[list[Cell]] = [
+        [
+            s.week_number,
+            safe(tr.lesson(s.question.text)),
+            safe(tr.lesson(s.option.text)),
+            tr._("yes") if s.option.correct else tr._("no"),
+            s.chosen,
+            s.answered,
+            round(100 * s.chosen / s.answered) if s.answered else None,
+        ]
+        for s in report.choices
+    ]
+    return Table(tr._("Answers chosen"), header, rows)
+
+
+def all_tables(tr: Translator, course: Course, report: GroupReport, timezone: str) -> list[Table]:
+    return [
+        overview_table(tr, report, timezone),
+        grid_table(tr, course, report),
+        weeks_table(tr, report),
+        questions_table(tr, report),
+        answers_table(tr, report),
+        lessons_table(tr, course),
+    ]
+
+
+def header_block(
+    tr: Translator, report: GroupReport, about: About, timezone: str
+) -> list[list[Cell]]:
+    weeks: Cell = about.weeks_open if about.weeks_open is not None else tr._("self-paced")
+    return [
+        [tr._("Group"), safe(report.name)],
+        [tr._("Coach"), safe(about.coach)],
+        [tr._("Start date"), report.start_date],
+        [tr._("Report date"), report.as_of.astimezone(ZoneInfo(timezone)).date()],
+        [tr._("Weeks open"), weeks],
+    ]
+
+
+def to_xlsx(
+    tr: Translator,
+    course: Course,
+    report: GroupReport,
+    about: About,
+    timezone: str = "Europe/Stockholm",
+) -> bytes:
+    """A sheet per table, each opening with the header block."""
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    block = header_block(tr, report, about, timezone)
+    for table in all_tables(tr, course, report, timezone):
+        _sheet(book, table, block)
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
 
 
-def _sheet(
-    book: Workbook, title: str, header: Sequence[str], rows: Sequence[Sequence[Cell]]
-) -> None:
-    sheet = book.create_sheet(title[:31])  # Excel's limit on a sheet name
-    sheet.append(list(header))
-    for row in rows:
+def _sheet(book: Workbook, table: Table, block: list[list[Cell]]) -> None:
+    sheet: Worksheet = book.create_sheet(table.title[:31])  # Excel's limit on a sheet name
+    bold = Font(bold=True)
+    for row in block:
+        sheet.append(row)
+        sheet.cell(sheet.max_row, 1).font = bold
+        if isinstance(row[1], date):
+            sheet.cell(sheet.max_row, 2).number_format = "yyyy-mm-dd"
+    sheet.append([])
+    sheet.append(list(table.header))
+    top = sheet.max_row
+    for cell in sheet[top]:
+        cell.font = bold
+    for row in table.rows:
         sheet.append(list(row))
+        for cell in sheet[sheet.max_row]:
+            if isinstance(cell.value, date):
+                cell.number_format = "yyyy-mm-dd"
+    last = get_column_letter(max(len(table.header), 1))
+    sheet.freeze_panes = f"A{top + 1}"
+    sheet.auto_filter.ref = f"A{top}:{last}{max(sheet.max_row, top)}"
+    _fit_widths(sheet, [table.header, *table.rows, *block])
+
+
+def _fit_widths(sheet: Worksheet, rows: Sequence[Sequence[Cell]]) -> None:
+    widths: dict[int, int] = {}
+    for row in rows:
+        for index, value in enumerate(row, start=1):
+            text = value.isoformat() if isinstance(value, date) else str(value or "")
+            widths[index] = max(widths.get(index, 0), len(text))
+    for index, width in widths.items():
+        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+
+
+def table_csv(table: Table) -> bytes:
+    """One table as CSV, for Swedish Excel (see the module's docstring)."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
+    writer.writerow(table.header)
+    for row in table.rows:
+        writer.writerow([v.isoformat() if isinstance(v, date) else v for v in row])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
 def to_csv(tr: Translator, report: GroupReport, timezone: str = "Europe/Stockholm") -> bytes:
-    """The overview as CSV, for Swedish Excel (see the module's docstring)."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, delimiter=";", lineterminator="\r\n")
-    writer.writerow(overview_header(tr))
-    for line in report.lines:
-        writer.writerow(
-            [v.isoformat() if isinstance(v, date) else v for v in overview_row(tr, line, timezone)]
-        )
-    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+    """The overview as CSV: the file a coach opens first."""
+    return table_csv(overview_table(tr, report, timezone))
+
+
+def to_csv_zip(
+    tr: Translator, course: Course, report: GroupReport, timezone: str = "Europe/Stockholm"
+) -> bytes:
+    """Every table as its own CSV, in one zip: one file to send, one file to file."""
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for number, table in enumerate(all_tables(tr, course, report, timezone), start=1):
+            name = "".join(c if c.isalnum() else "-" for c in table.title).strip("-")
+            archive.writestr(f"{number}-{name or 'table'}.csv", table_csv(table))
+    return buffer.getvalue()
 
 
 def file_name(report: GroupReport, extension: str) -> str:

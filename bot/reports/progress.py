@@ -15,21 +15,42 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.course.model import Course, Question
+from bot.course.model import Course, Option, Question, QuestionKind
 from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
+from bot.reports.names import distinct_names
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
+
+# ---------------------------------------------------------------- the flag rules, in one place
+#
+# "stuck": failed the same quiz FAILED_RUNS_STUCK times (since a coach last
+#   reset it) and not passed it since; or WEEKS_BEHIND_STUCK weeks behind a
+#   paced group, for a participant who has been in it at least
+#   MIN_DAYS_IN_GROUP_BEHIND days (a late joiner is not stuck on day one).
+# "gone quiet": no own action for quiet_days (reminders do not count as
+#   activity; how many went unanswered is shown beside it); never while a
+#   coach's pause runs, never once finished.
+# "passed after failing": a lesson passed after a failed run; shown beside
+#   the status, so "on track" never hides four failures.
+# "hard question": at least MIN_ANSWERS_HARD first answers, and fewer than
+#   HARD_SHARE of them right.
 
 FAILED_RUNS_STUCK = 2
 """Failing the same quiz this many times (and not passing it since) means stuck."""
 WEEKS_BEHIND_STUCK = 2
 """This many weeks behind a paced group means stuck."""
+MIN_DAYS_IN_GROUP_BEHIND = 14
+"""Only someone in the group this long can be "behind" it."""
+MIN_ANSWERS_HARD = 3
+"""A question answered by fewer people says nothing about its difficulty."""
+HARD_SHARE = 0.6
+"""A question fewer than this share got right at the first try is worth talking about."""
 RECENT_DAYS = 7
 """"Moved on" in the digest: lessons passed in the last week."""
 
@@ -59,6 +80,7 @@ class ParticipantLine:
 
     participant_id: int
     first_name: str
+    """As the participant gave it; ``name`` is what a coach reads."""
     week: int | None
     """The week they are in; None before they started."""
     lessons_done: int
@@ -74,6 +96,15 @@ class ParticipantLine:
     recent_lessons: int
     """Lessons passed in the last week."""
     weeks: tuple[WeekSummary, ...]
+    name: str = ""
+    """The first name with a mark when another has the same (see names.py)."""
+    recovered_lessons: tuple[str, ...] = ()
+    """Lessons passed after a failed run of their quiz."""
+    reminders_unanswered: int = 0
+    paused_until: date | None = None
+    extra_weeks: int = 0
+    days_in_group: int | None = None
+    """Days since they joined; None when not known."""
 
     @property
     def status(self) -> Status:
@@ -104,6 +135,22 @@ class QuestionStat:
     def percent(self) -> int:
         return round(100 * self.share)
 
+    @property
+    def hard(self) -> bool:
+        return self.asked >= MIN_ANSWERS_HARD and self.share < HARD_SHARE
+
+
+@dataclass(frozen=True, slots=True)
+class OptionStat:
+    """How often an option was chosen at a first answer: wrong favourites show here."""
+
+    week_number: int
+    lesson_id: str
+    question: Question
+    option: Option
+    chosen: int
+    answered: int
+
 
 @dataclass(frozen=True, slots=True)
 class GroupReport:
@@ -122,12 +169,19 @@ class GroupReport:
     """Worst first."""
     waiting: int = 0
     """Opened the link but have not agreed to the storing of their data yet: a count only."""
+    choices: tuple[OptionStat, ...] = ()
+    """Per question and option, in course order."""
 
     def line(self, participant_id: int) -> ParticipantLine | None:
         return next((x for x in self.lines if x.participant_id == participant_id), None)
 
     def with_flag(self, flag: Flag) -> tuple[ParticipantLine, ...]:
         return tuple(x for x in self.lines if flag in x.flags)
+
+    @property
+    def hard_questions(self) -> tuple[QuestionStat, ...]:
+        """Questions worth talking about, hardest first (the rule at the top of the module)."""
+        return tuple(s for s in self.questions if s.hard)
 
 
 # ---------------------------------------------------------------- building it
@@ -144,12 +198,19 @@ def build_report(
     """The whole group at ``now``: a line per participant, departures, hard questions."""
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
-    failed = _failed_twice(facts.quiz_results)
+    failed = _failed_twice(facts.quiz_results, facts.resets)
     recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
+    members = [m for m in facts.members if m.consented]
+    joining = sorted(
+        members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
+    )
+    names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
     lines = tuple(
-        _line(course, member, now, quiet_days, pace, failed, recent.get(member.id, 0))
-        for member in facts.members
-        if member.consented
+        replace(
+            _line(course, member, now, today, quiet_days, pace, failed, recent.get(member.id, 0)),
+            name=names[member.id],
+        )
+        for member in members
     )
     week_ago = now - timedelta(days=RECENT_DAYS)
     return GroupReport(
@@ -165,6 +226,7 @@ def build_report(
         departures_recent=sum(1 for left in facts.departures if left > week_ago),
         questions=question_difficulty(course, facts.answers),
         waiting=facts.newcomers + sum(1 for member in facts.members if not member.consented),
+        choices=option_choices(course, facts.answers),
     )
 
 
@@ -172,6 +234,7 @@ def _line(
     course: Course,
     member: Member,
     now: datetime,
+    today: date,
     quiet_days: int,
     pace: int | None,
     failed: dict[int, list[str]],
@@ -189,11 +252,19 @@ def _line(
     )
     behind = 0 if pace is None or finished else max(0, pace - (week.number if week else 1))
     days = max(0, (now - member.last_active_at).days)
+    in_group = None if member.joined_at is None else max(0, (now - member.joined_at).days)
+    long_enough = in_group is None or in_group >= MIN_DAYS_IN_GROUP_BEHIND
+    paused = member.paused_until is not None and today <= member.paused_until
     flags: set[Flag] = set()
-    if stuck or behind >= WEEKS_BEHIND_STUCK:
+    if stuck or (behind >= WEEKS_BEHIND_STUCK and long_enough):
         flags.add(Flag.STUCK)
-    if days >= quiet_days and not finished:
+    if days >= quiet_days and not finished and not paused:
         flags.add(Flag.QUIET)
+    recovered = tuple(
+        lesson.id
+        for lesson in course.lessons
+        if progress.passed(lesson.id) and progress.result(lesson.id).failed_runs > 0
+    )
     return ParticipantLine(
         participant_id=member.id,
         first_name=member.first_name,
@@ -209,6 +280,12 @@ def _line(
         weeks_behind=behind,
         recent_lessons=recent,
         weeks=weeks,
+        name=member.first_name,
+        recovered_lessons=recovered,
+        reminders_unanswered=member.reminders_unanswered,
+        paused_until=member.paused_until,
+        extra_weeks=member.extra_weeks,
+        days_in_group=in_group,
     )
 
 
@@ -218,9 +295,22 @@ def _average(progress: Progress) -> int | None:
     return round(sum(scores) / len(scores)) if scores else None
 
 
-def _failed_twice(results: Iterable[QuizFact]) -> dict[int, list[str]]:
-    """Per participant, the lessons whose quiz they failed at least twice."""
-    failures = Counter((r.participant_id, r.lesson_id) for r in results if not r.passed)
+def _failed_twice(
+    results: Iterable[QuizFact], resets: Iterable[tuple[int, str, datetime]] = ()
+) -> dict[int, list[str]]:
+    """Per participant, the lessons whose quiz they failed at least twice since any reset."""
+    reset_at: dict[tuple[int, str], datetime] = {}
+    for pid, lesson_id, at in resets:
+        reset_at[(pid, lesson_id)] = max(at, reset_at.get((pid, lesson_id), at))
+    failures = Counter(
+        (r.participant_id, r.lesson_id)
+        for r in results
+        if not r.passed
+        and (
+            (r.participant_id, r.lesson_id) not in reset_at
+            or r.finished_at > reset_at[(r.participant_id, r.lesson_id)]
+        )
+    )
     found: dict[int, list[str]] = defaultdict(list)
     for (pid, lesson_id), count in failures.items():
         if count >= FAILED_RUNS_STUCK:
@@ -261,6 +351,33 @@ def question_difficulty(course: Course, answers: Sequence[AnswerFact]) -> tuple[
             stat = QuestionStat(week, lesson, question, count, right.get((lesson, question.id), 0))
             stats.append((stat.share, -count, order, stat))
     return tuple(entry[-1] for entry in sorted(stats, key=lambda e: e[:3]))
+
+
+def option_choices(course: Course, answers: Sequence[AnswerFact]) -> tuple[OptionStat, ...]:
+    """Per question and option: how many chose it at their first answer (as above)."""
+    first: dict[tuple[int, str, str], str] = {}
+    for a in answers:
+        if a.attempt == 1:
+            first.setdefault((a.participant_id, a.lesson_id, a.question_id), a.answer)
+    answered: Counter[tuple[str, str]] = Counter()
+    chosen: Counter[tuple[str, str, str]] = Counter()
+    for (_, lesson_id, question_id), answer in first.items():
+        answered[(lesson_id, question_id)] += 1
+        for option_id in {x for x in answer.split(",") if x}:
+            chosen[(lesson_id, question_id, option_id)] += 1
+    return tuple(
+        OptionStat(
+            week,
+            lesson,
+            question,
+            option,
+            chosen.get((lesson, question.id, option.id), 0),
+            answered.get((lesson, question.id), 0),
+        )
+        for week, lesson, question in _questions(course)
+        if question.options and question.kind is not QuestionKind.ORDER
+        for option in question.options
+    )
 
 
 def _questions(course: Course) -> list[tuple[int, str, Question]]:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from bot.course.model import Course
 from bot.i18n.translator import N_, Translator
+from bot.reports.names import isolate
 from bot.reports.progress import Flag, ParticipantLine, Status
+from bot.reports.todo import Reason, ToDo, Why
 
 STATUS_WORDS = {
     Status.ON_TRACK: N_("on track"),
@@ -39,3 +42,49 @@ def week_text(tr: Translator, line: ParticipantLine) -> str:
     if line.week is None:
         return tr._("not started")
     return tr._("week {number}").format(number=line.week)
+
+
+def lesson_title(tr: Translator, course: Course, lesson_id: str) -> str:
+    located = course.locate(lesson_id)
+    return tr.lesson(located[1].title) if located else lesson_id
+
+
+def reason_text(tr: Translator, course: Course, reason: Reason) -> str:
+    """Why a coach should contact someone, in the coach's words."""
+    match reason.why:
+        case Why.FAILED_TWICE:
+            return tr._("failed the quiz of «{lesson}» twice").format(
+                lesson=lesson_title(tr, course, reason.lesson_id or "")
+            )
+        case Why.BEHIND:
+            return tr.ngettext(
+                "{n} week behind the group", "{n} weeks behind the group", reason.count
+            ).format(n=reason.count)
+        case Why.QUIET:
+            quiet = tr.ngettext(
+                "gone quiet for {n} day", "gone quiet for {n} days", reason.count
+            ).format(n=reason.count)
+            if not reason.reminders:
+                return quiet
+            unanswered = tr.ngettext(
+                "{n} reminder unanswered", "{n} reminders unanswered", reason.reminders
+            ).format(n=reason.reminders)
+            return f"{quiet} ({unanswered})"
+        case Why.NOT_STARTED:
+            return tr._("the week is open, not started yet")
+    raise AssertionError(reason.why)
+
+
+def todo_line(tr: Translator, course: Course, todo: ToDo) -> str:
+    reasons = ", ".join(reason_text(tr, course, r) for r in todo.reasons)
+    return f"{isolate(todo.line.name)}: {reasons}"
+
+
+def recovered_text(tr: Translator, line: ParticipantLine) -> str | None:
+    """ "passed after failing: 2 lessons", so a good status never hides a hard road."""
+    if not line.recovered_lessons:
+        return None
+    n = len(line.recovered_lessons)
+    return tr.ngettext(
+        "passed {n} lesson after failing", "passed {n} lessons after failing", n
+    ).format(n=n)

@@ -9,7 +9,7 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
-from bot.storage import groups, invites, jobs, newcomers, participants, progress, prompts
+from bot.storage import actions, groups, invites, jobs, newcomers, participants, progress, prompts
 from bot.storage.database import Database, DatabaseFault, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
@@ -37,6 +37,7 @@ __all__ = [
     "ParticipantRecord",
     "QuizResultRow",
     "SchemaError",
+    "actions",
     "commit_update",
     "groups",
     "invites",

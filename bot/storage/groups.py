@@ -38,8 +38,55 @@ async def get_group(db: Database, group_id: int) -> GroupRecord | None:
 
 
 async def get_group_by_name(db: Database, name: str) -> GroupRecord | None:
+    """The group of that name, or one whose name differs only in case ("vetlanda vt 2027").
+
+    SQLite's NOCASE folds ASCII only, so Å and å are compared in Python.
+    """
     row = await db.fetch_one(f"{_SELECT_GROUP} WHERE name = ?", (name,))
-    return None if row is None else GroupRecord.from_row(row)
+    if row is not None:
+        return GroupRecord.from_row(row)
+    wanted = name.strip().casefold()
+    found = [g for g in await list_groups(db) if g.name.casefold() == wanted]
+    return found[0] if len(found) == 1 else None
+
+
+async def end_group(db: Database, group_id: int, now: datetime | None = None) -> None:
+    """The group's course is over: digests stop a week later, the purge counts from now."""
+    await db.execute(
+        "UPDATE groups SET ended_at = ? WHERE id = ? AND ended_at IS NULL",
+        (to_iso(now or utc_now()), group_id),
+    )
+
+
+async def rename_group(db: Database, group_id: int, name: str) -> None:
+    """:class:`AlreadyExists` when another group has the name."""
+    cursor = await db.execute("UPDATE OR IGNORE groups SET name = ? WHERE id = ?", (name, group_id))
+    if cursor.rowcount == 0:
+        raise AlreadyExists(f"group {name!r}")
+
+
+async def list_coaches(db: Database) -> list[tuple[CoachRecord, list[str]]]:
+    """Every coach with the names of the groups they follow."""
+    coaches = [CoachRecord.from_row(r) for r in await db.fetch_all(f"{_SELECT_COACH} ORDER BY id")]
+    return [(c, [g.name for g in await groups_of_coach(db, c.id)]) for c in coaches]
+
+
+async def get_coach(db: Database, coach_id: int) -> CoachRecord | None:
+    row = await db.fetch_one(f"{_SELECT_COACH} WHERE id = ?", (coach_id,))
+    return None if row is None else CoachRecord.from_row(row)
+
+
+async def remove_coach_from_group(db: Database, group_id: int, coach_id: int) -> bool:
+    cursor = await db.execute(
+        "DELETE FROM group_coaches WHERE group_id = ? AND coach_id = ?", (group_id, coach_id)
+    )
+    return cursor.rowcount > 0
+
+
+async def remove_coach(db: Database, coach_id: int) -> bool:
+    """The coach and their notes are gone; the actions they logged stay, without a name."""
+    cursor = await db.execute("DELETE FROM coaches WHERE id = ?", (coach_id,))
+    return cursor.rowcount > 0
 
 
 async def list_groups(db: Database) -> list[GroupRecord]:

@@ -86,3 +86,26 @@ async def purge_start_attempts(db: Database, older_than: datetime) -> int:
         "DELETE FROM start_attempts WHERE attempted_at < ?", (to_iso(older_than),)
     )
     return cursor.rowcount
+
+
+async def list_invites(db: Database, group_id: int | None = None) -> list[InviteRecord]:
+    """Invites still stored (the purge removes expired ones), newest first."""
+    where, params = ("WHERE group_id = ?", (group_id,)) if group_id is not None else ("", ())
+    rows = await db.fetch_all(
+        f"SELECT {InviteRecord.COLUMNS} FROM invites {where} ORDER BY created_at DESC", params
+    )
+    return [InviteRecord.from_row(r) for r in rows]
+
+
+async def revoke_invite(db: Database, hash_prefix: str) -> int:
+    """Revoke the one invite whose code hash starts so; returns how many matched (0, 1, more:
+    nothing is revoked unless exactly one matched)."""
+    prefix = hash_prefix.strip().lower()
+    if not prefix or not all(c in "0123456789abcdef" for c in prefix):
+        return 0
+    rows = await db.fetch_all(
+        "SELECT code_hash FROM invites WHERE substr(code_hash, 1, ?) = ?", (len(prefix), prefix)
+    )
+    if len(rows) == 1:
+        await db.execute("DELETE FROM invites WHERE code_hash = ?", (rows[0][0],))
+    return len(rows)

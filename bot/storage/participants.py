@@ -43,6 +43,7 @@ async def create(
     *,
     group_id: int | None = None,
     consented: bool = False,
+    last_initial: str | None = None,
     now: datetime | None = None,
 ) -> ParticipantRecord:
     """Store a new participant; :class:`AlreadyExists` if the Telegram id is taken.
@@ -53,10 +54,19 @@ async def create(
     at = to_iso(now or utc_now())
     async with db.transaction() as conn:
         cursor = await conn.execute(
-            "INSERT INTO participants"
-            " (telegram_id, first_name, language, group_id, consent_at, created_at, last_active_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
-            (telegram_id, first_name, language, group_id, at if consented else None, at, at),
+            "INSERT INTO participants (telegram_id, first_name, last_initial, language, group_id,"
+            " consent_at, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
+            " ON CONFLICT (telegram_id) DO NOTHING",
+            (
+                telegram_id,
+                first_name,
+                last_initial[:1] if last_initial and consented else None,
+                language,
+                group_id,
+                at if consented else None,
+                at,
+                at,
+            ),
         )
         if cursor.rowcount == 0 or cursor.lastrowid is None:
             raise AlreadyExists(f"participant with Telegram id {telegram_id}")
@@ -80,11 +90,18 @@ async def set_language(db: Database, participant_id: int, language: str | None) 
     )
 
 
-async def set_consent(db: Database, participant_id: int, at: datetime | None = None) -> None:
-    """Record when the participant agreed to the storing of their data."""
+async def set_consent(
+    db: Database, participant_id: int, at: datetime | None = None, last_initial: str | None = None
+) -> None:
+    """Record when the participant agreed to the storing of their data.
+
+    ``last_initial``, the first letter of the last name Telegram gave, is kept
+    only from this moment on: it lets a coach tell two people of the same first
+    name apart, and is never more than one letter.
+    """
     await db.execute(
-        "UPDATE participants SET consent_at = ? WHERE id = ?",
-        (to_iso(at or utc_now()), participant_id),
+        "UPDATE participants SET consent_at = ?, last_initial = ? WHERE id = ?",
+        (to_iso(at or utc_now()), last_initial[:1] if last_initial else None, participant_id),
     )
 
 
@@ -105,7 +122,8 @@ async def mark_blocked(db: Database, telegram_id: int, at: datetime | None = Non
 async def touch(db: Database, participant_id: int, at: datetime | None = None) -> None:
     """The participant was active: a message from them also means they unblocked the bot."""
     await db.execute(
-        "UPDATE participants SET last_active_at = ?, blocked_at = NULL WHERE id = ?",
+        "UPDATE participants SET last_active_at = ?, blocked_at = NULL, reminders_unanswered = 0"
+        " WHERE id = ?",
         (to_iso(at or utc_now()), participant_id),
     )
 
@@ -147,8 +165,10 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
     async with db.transaction(write=False):
         profile = await db.fetch_one(
             "SELECT p.id, p.telegram_id, p.first_name, p.language, g.name AS group_name,"
-            " p.consent_at, p.created_at, p.last_active_at, p.blocked_at"
+            " p.consent_at, p.created_at, p.last_active_at, p.blocked_at, p.last_initial,"
+            " p.extra_weeks, pa.paused_until"
             " FROM participants p LEFT JOIN groups g ON g.id = p.group_id"
+            " LEFT JOIN pauses pa ON pa.participant_id = p.id"
             " WHERE p.telegram_id = ?",
             (telegram_id,),
         )
@@ -190,6 +210,9 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             "created_at": profile["created_at"],
             "last_active_at": profile["last_active_at"],
             "blocked_at": profile["blocked_at"],
+            "last_name_initial": profile["last_initial"],
+            "weeks_opened_early": profile["extra_weeks"],
+            "reminders_paused_until": profile["paused_until"],
         },
         "progress": None if progress is None else dict(zip(progress.keys(), progress, strict=True)),
         "answers": [

@@ -162,6 +162,15 @@ class Member:
     """The engine's progress JSON, None before they started."""
     consented: bool = True
     """Until they agree to the storing of their data, a coach sees only that they exist."""
+    joined_at: datetime | None = None
+    """When they agreed (and so joined the group's records); None: counts as long ago."""
+    last_initial: str | None = None
+    """One letter of the last name, kept after consent, to tell equal first names apart."""
+    reminders_unanswered: int = 0
+    """Reminders sent since their last own action (the reminder scheduler counts them)."""
+    extra_weeks: int = 0
+    """Weeks a coach opened early for them, on top of the group's pacing."""
+    paused_until: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,6 +182,8 @@ class AnswerFact:
     question_id: str
     attempt: int
     correct: bool
+    answer: str = ""
+    """The chosen option ids joined by ",", or the kind of upload."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,3 +210,5 @@ class GroupFacts:
     departures: tuple[datetime, ...]
     newcomers: int = 0
     """People who opened the group's link but have not agreed yet: counted, never named."""
+    resets: tuple[tuple[int, str, datetime], ...] = ()
+    """(participant, lesson, when) a coach reset a quiz: earlier failures no longer count."""

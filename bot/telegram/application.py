@@ -95,7 +95,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
         CallbackQueryHandler(coach.press, pattern=coach_callbacks.PATTERN), COACHES
     )
     application.add_handler(
-        MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.help_gate), COACHES
+        MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
     )
     coach_jobs.schedule(application)
 

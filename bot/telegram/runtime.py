@@ -19,7 +19,7 @@ from bot.course.schedule import access_for, unlock_date
 from bot.i18n.languages import SOURCE
 from bot.i18n.translator import Translator, translator
 from bot.ops.metrics import Metrics
-from bot.storage import Database, groups
+from bot.storage import Database, actions, groups
 from bot.storage.records import ParticipantRecord
 from bot.telegram.participant.render import Renderer
 
@@ -45,10 +45,13 @@ class Runtime:
             group = await groups.get_group(self.db, participant.group_id)
         start = group.start_date if group else None
         self_paced = group.self_paced if group else True
-        access = access_for(start, self_paced, self.today())
+        extra = await actions.extra_weeks(self.db, participant.id)
+        access = access_for(start, self_paced, self.today(), extra)
 
         def opens(week: Week) -> date | None:
-            return None if start is None or self_paced else unlock_date(start, week.number)
+            if start is None or self_paced:
+                return None
+            return unlock_date(start, week.number - extra)
 
         tr = self.translator(participant.language)
         return access, Renderer(tr, self.settings.lessons_dir, opens)

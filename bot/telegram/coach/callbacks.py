@@ -1,9 +1,13 @@
 """Callback data for the coach's buttons: same version and separator as the course's.
 
 ``1G|7`` the overview of group 7, ``1P|7|42`` participant 42 of group 7,
-``1Q|7`` its hard questions, ``1F|7|x`` (or ``c``) its export, ``1V|7`` its
+``1Q|7`` its hard questions, ``1F|7|x`` (``c``, ``z``) its export, ``1V|7`` its
 chart, ``1I|7`` and ``1I|7|0`` a participant invite, ``1L|sv`` the coach's
-language. Upper-case op letters keep them apart from the course's presses.
+language. The actions on participant 42: ``1N|7|42`` (``|0``) a nudge,
+``1Z|7|42`` (``|14``) a pause, ``1W|7|42`` the next week opened early,
+``1R|7|42|3`` the quiz of the course's fourth lesson reset, ``1T|7|42`` a
+note, ``1D|7|42|0`` (``|1`` with the coach's notes) the one-page summary.
+Upper-case op letters keep them apart from the course's presses.
 
 Any client can send any data, so decoding is strict (digits only, known
 presets, formats and languages) and decoding is only the first check: the
@@ -18,9 +22,11 @@ from dataclasses import dataclass
 from bot.i18n.languages import LANGUAGES
 from bot.telegram.callbacks import MAX_BYTES, SEP, VERSION
 
-OPS = "GPQFVIL"
+OPS = "GPQFVILNZWRTD"
 PATTERN = rf"^{VERSION}[{OPS}]\{SEP}"
-FORMATS = ("x", "c")
+FORMATS = ("x", "c", "z")
+PAUSE_DAYS = (7, 14, 28)
+NUDGE_COUNT = 3
 MAX_ID_DIGITS = 12
 
 
@@ -84,6 +90,32 @@ def language(code: str) -> str:
     return _pack("L", code)
 
 
+def nudge(group_id: int, participant_id: int, choice: int | None = None) -> str:
+    extra = () if choice is None else (choice,)
+    return _pack("N", group_id, participant_id, *extra)
+
+
+def pause(group_id: int, participant_id: int, days: int | None = None) -> str:
+    extra = () if days is None else (days,)
+    return _pack("Z", group_id, participant_id, *extra)
+
+
+def open_week(group_id: int, participant_id: int) -> str:
+    return _pack("W", group_id, participant_id)
+
+
+def reset_quiz(group_id: int, participant_id: int, lesson_index: int) -> str:
+    return _pack("R", group_id, participant_id, lesson_index)
+
+
+def note(group_id: int, participant_id: int) -> str:
+    return _pack("T", group_id, participant_id)
+
+
+def summary(group_id: int, participant_id: int, with_notes: bool) -> str:
+    return _pack("D", group_id, participant_id, int(with_notes))
+
+
 def decode(data: str | None) -> CoachPress | None:
     """The coach's press, or None for anything malformed."""
     if not data or len(data.encode()) > MAX_BYTES or len(data) < 4:
@@ -111,7 +143,25 @@ def _decode(op: str, fields: list[str]) -> CoachPress | None:
             return CoachPress(op, _id(group))
         case "I", [group, preset] if preset in [str(i) for i in range(len(INVITE_PRESETS))]:
             return CoachPress(op, _id(group), value=preset)
+        case "N" | "Z" | "W" | "T", [group, person]:
+            return CoachPress(op, _id(group), _id(person))
+        case "N", [group, person, choice] if choice in [str(i) for i in range(NUDGE_COUNT)]:
+            return CoachPress(op, _id(group), _id(person), choice)
+        case "Z", [group, person, days] if days in [str(d) for d in PAUSE_DAYS]:
+            return CoachPress(op, _id(group), _id(person), days)
+        case "R", [group, person, index] if index == "0" or _is_id(index):
+            return CoachPress(op, _id(group), _id(person), index)
+        case "D", [group, person, notes] if notes in ("0", "1"):
+            return CoachPress(op, _id(group), _id(person), notes)
     return None
+
+
+def _is_id(text: str) -> bool:
+    try:
+        _id(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _id(text: str) -> int:

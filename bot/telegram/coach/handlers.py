@@ -7,16 +7,25 @@ them in their own, earlier handler group) and ends the update's handling with
 the participant's handlers.
 
 Access is checked on every command and every press, never trusted from the
-button: the presser must be a coach, must follow the group the data names, and
-a participant the data names must be in that group. Anyone else gets a polite
+button, by one function, :func:`authorize`: the presser must be a coach, must
+follow the group the data names, and a participant the data names must be in
+that group. Every view and action (nudge, pause, early week, quiz reset, note,
+summary) goes through it, the typed note too. Anyone else gets a polite
 refusal and sees nothing.
+
+Every handler here is wrapped by :func:`coach_side`: a failure is logged and
+answered with one apology, and the update ends there instead of falling
+through to the participant's handlers (which would apologise a second time).
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import functools
 import logging
-from typing import NoReturn
+from collections.abc import Callable, Coroutine
+from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
 from telegram import BotCommandScopeChat, CallbackQuery, Update
@@ -24,17 +33,17 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import invitations
-from bot.clock import utc_now
 from bot.i18n.languages import native_name
 from bot.i18n.translator import N_, Translator
 from bot.reports import chart, export
-from bot.reports.progress import GroupReport, build_report, wrong_at_first
-from bot.storage import CoachRecord, GroupRecord, InviteKind, groups
-from bot.storage.coaching import follows, set_language
-from bot.storage.records import GroupFacts
-from bot.storage.reports import group_facts, participant_in_group
+from bot.reports.progress import GroupReport, wrong_at_first
+from bot.storage import CoachRecord, GroupRecord, InviteKind, actions, groups
+from bot.storage.coaching import set_language
+from bot.telegram.coach import actions as coach_actions
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import render as view
+from bot.telegram.coach.access import authorize
+from bot.telegram.coach.actions import NOTE_FOR
 from bot.telegram.commands import menu
 from bot.telegram.context import BotContext
 from bot.telegram.runtime import Runtime
@@ -53,14 +62,53 @@ NOT_YOURS = N_("That is not in one of your groups.")
 STALE = N_("That button is no longer active. Write /group to start again.")
 
 
+SORRY = N_("Sorry, something went wrong on my side. Please try /group again.")
+Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
+
+
 def _handled() -> NoReturn:
     """The coach's side answered: the participant's handlers must not run as well."""
     raise ApplicationHandlerStop
 
 
+def coach_side(handler: Handler) -> Handler:
+    """A coach handler whose failure stays on the coach's side, with exactly one apology."""
+
+    @functools.wraps(handler)
+    async def guarded(update: Update, context: BotContext) -> None:
+        try:
+            await handler(update, context)
+        except ApplicationHandlerStop:
+            raise
+        except Exception:
+            log.exception(
+                "the coach handler %s failed on update %s", handler.__name__, update.update_id
+            )
+            await _apologise(update, context)
+            raise ApplicationHandlerStop from None
+
+    return guarded
+
+
+async def _apologise(update: Update, context: BotContext) -> None:
+    user = update.effective_user
+    if user is None:
+        return
+    coach = context.resolved.coach if context.resolved else None
+    tr = context.runtime.translator(coach.language if coach else None)
+    if update.callback_query is not None:
+        with contextlib.suppress(TelegramError):  # answered already before the failure
+            await update.callback_query.answer()
+    try:
+        await context.bot.send_message(user.id, tr.message(tr._(SORRY)))
+    except TelegramError:
+        log.warning("could not send the coach's apology for update %s", update.update_id)
+
+
 # ---------------------------------------------------------------- gates for shared commands
 
 
+@coach_side
 async def help_gate(update: Update, context: BotContext) -> None:
     """/start without a code, /help or any text from a coach: their help, never a course card."""
     coach = context.reader.coach
@@ -69,6 +117,7 @@ async def help_gate(update: Update, context: BotContext) -> None:
         _handled()
 
 
+@coach_side
 async def language_gate(update: Update, context: BotContext) -> None:
     coach = context.reader.coach
     if coach is not None:
@@ -103,6 +152,7 @@ async def set_coach_menu(context: BotContext, coach: CoachRecord, tr: Translator
 # ---------------------------------------------------------------- commands
 
 
+@coach_side
 async def group_command(update: Update, context: BotContext) -> None:
     """/group: the overview, after choosing the group when there are several."""
     coach = await _coach_or_refuse(update, context)
@@ -116,6 +166,7 @@ async def group_command(update: Update, context: BotContext) -> None:
     _handled()
 
 
+@coach_side
 async def invite_command(update: Update, context: BotContext) -> None:
     """/invite: a participant link for one of the coach's groups."""
     coach = await _coach_or_refuse(update, context)
@@ -158,6 +209,29 @@ async def _pick_group(
 # ---------------------------------------------------------------- presses
 
 
+@coach_side
+async def text_gate(update: Update, context: BotContext) -> None:
+    """A coach's typed text: the note they were asked for, else their help."""
+    coach = context.reader.coach
+    if coach is None:
+        return
+    message = update.effective_message
+    pending = context.user_data.pop(NOTE_FOR, None) if context.user_data is not None else None
+    if pending is not None and message is not None and message.text:
+        group_id, participant_id = pending
+        scope = await authorize(context.runtime, coach, group_id, participant_id)
+        tr = context.runtime.translator(coach.language)
+        if scope is None or scope.participant_id is None:
+            await send_all(context, coach.telegram_id, view.as_messages(tr, [tr._(NOT_YOURS)]))
+        else:
+            await coach_actions.save_note(context, coach, tr, scope, message.text)
+            await send_detail(context, coach, scope.group, scope.participant_id)
+        _handled()
+    await send_help(context, coach)
+    _handled()
+
+
+@coach_side
 async def press(update: Update, context: BotContext) -> None:
     """A coach's button: decoded strictly, then checked against who presses it."""
     query = update.callback_query
@@ -169,6 +243,8 @@ async def press(update: Update, context: BotContext) -> None:
         await query.answer(context.tr._(FOR_COACHES))
         _handled()
     tr = context.runtime.translator(coach.language)
+    if context.user_data is not None and (decoded is None or decoded.op != "T"):
+        context.user_data.pop(NOTE_FOR, None)  # another press: the next text is no note
     if decoded is None:
         await query.answer(tr._(STALE))
     elif decoded.op == "L" and decoded.value is not None:
@@ -187,16 +263,17 @@ async def _group_press(
     press: cb.CoachPress,
 ) -> None:
     rt = context.runtime
-    group = await _followed_group(rt, coach, press.group_id)
-    if group is None:
+    scope = await authorize(rt, coach, press.group_id, press.participant_id)
+    if scope is None:
         await query.answer(tr._(NOT_YOURS))
         return
-    if press.participant_id is not None and not await participant_in_group(
-        rt.db, press.participant_id, group.id
-    ):
-        await query.answer(tr._(NOT_YOURS))
-        return
+    group = scope.group
     await query.answer()
+    if scope.participant_id is not None and press.op in coach_actions.OPS:
+        await coach_actions.act(context, coach, tr, scope, press)
+        if press.op in coach_actions.SHOW_DETAIL_AFTER:
+            await send_detail(context, coach, group, scope.participant_id)
+        return
     match press.op:
         case "G":
             await send_overview(context, coach, group)
@@ -211,14 +288,6 @@ async def _group_press(
             await send_chart(context, coach, group)
         case "I":
             await _invite_press(context, coach, tr, group, press.value)
-
-
-async def _followed_group(
-    rt: Runtime, coach: CoachRecord, group_id: int | None
-) -> GroupRecord | None:
-    if group_id is None or not await follows(rt.db, coach.id, group_id):
-        return None
-    return await groups.get_group(rt.db, group_id)
 
 
 async def _choose_language(context: BotContext, coach: CoachRecord, code: str) -> None:
@@ -237,16 +306,7 @@ async def group_report(rt: Runtime, group: GroupRecord) -> GroupReport:
     return (await _report_and_facts(rt, group))[0]
 
 
-async def _report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupReport, GroupFacts]:
-    facts = await group_facts(rt.db, group)
-    report = build_report(
-        rt.course,
-        facts,
-        utc_now(),
-        quiet_days=rt.settings.quiet_days,
-        timezone=rt.settings.timezone,
-    )
-    return report, facts
+_report_and_facts = coach_actions.report_and_facts
 
 
 async def send_overview(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
@@ -267,7 +327,13 @@ async def send_detail(
         await send_all(context, coach.telegram_id, view.as_messages(tr, [tr._(NOT_YOURS)]))
         return
     wrong = wrong_at_first(rt.course, facts.answers, participant_id)
-    await send_all(context, coach.telegram_id, view.detail(tr, report, line, wrong))
+    record = view.Record(
+        actions=await actions.actions_for(rt.db, participant_id),
+        notes=await actions.notes_of(rt.db, coach.id, participant_id),
+    )
+    await send_all(
+        context, coach.telegram_id, view.detail(tr, rt.course, report, line, wrong, record)
+    )
 
 
 async def send_export(
@@ -277,11 +343,16 @@ async def send_export(
     rt = context.runtime
     report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
+    zone = rt.settings.timezone
     if fmt == "c":
-        data = await asyncio.to_thread(export.to_csv, tr, report, rt.settings.timezone)
+        data = await asyncio.to_thread(export.to_csv, tr, report, zone)
         name = export.file_name(report, "csv")
+    elif fmt == "z":
+        data = await asyncio.to_thread(export.to_csv_zip, tr, rt.course, report, zone)
+        name = export.file_name(report, "zip")
     else:
-        data = await asyncio.to_thread(export.to_xlsx, tr, report, rt.settings.timezone)
+        about = export.About(coach=coach.first_name, weeks_open=report.pace_week)
+        data = await asyncio.to_thread(export.to_xlsx, tr, rt.course, report, about, zone)
         name = export.file_name(report, "xlsx")
     caption = tr._("{group}: first names only. Keep the file safe.").format(group=group.name)
     await context.bot.send_document(

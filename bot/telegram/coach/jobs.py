@@ -28,8 +28,9 @@ from bot.storage.coaching import all_coaches
 from bot.storage.progress import purge_processed_updates
 from bot.storage.reports import group_facts
 from bot.storage.retention import purge_expired, purge_unattached
-from bot.telegram.coach.render import as_messages
+from bot.telegram.coach.render import as_messages, todo_buttons
 from bot.telegram.context import BotContext
+from bot.telegram.outgoing import Rows
 from bot.telegram.runtime import Runtime
 from bot.telegram.sending import send_all
 
@@ -118,10 +119,13 @@ async def send_digests(context: BotContext, now: datetime, since: datetime | Non
                 name=coach.first_name
             )
         ]
+        buttons: Rows = ()
         for group in running:
             report = await _report(rt, group, now, cache)
-            lines += ["", digest_text(tr, rt.course, build_digest(report))]
-        await send_all(context, coach.telegram_id, as_messages(tr, lines))
+            digest = build_digest(report)
+            lines += ["", digest_text(tr, rt.course, digest)]
+            buttons += todo_buttons(tr, report.group_id, digest.todo)  # one tap from Monday
+        await send_all(context, coach.telegram_id, as_messages(tr, lines, buttons))
         sent += 1
     return sent
 

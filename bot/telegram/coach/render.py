@@ -8,16 +8,27 @@ Only first names appear; every word goes through the coach's catalog.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from bot.course.model import Course, Question
 from bot.course.summary import LessonSummary, WeekSummary
 from bot.i18n.languages import LANGUAGES, native_name
-from bot.i18n.translator import Translator
+from bot.i18n.translator import N_, Translator
+from bot.reports.names import isolate
 from bot.reports.progress import GroupReport, ParticipantLine
-from bot.reports.words import flags_text, last_active, week_text
+from bot.reports.todo import ToDo, action_list
+from bot.reports.words import (
+    flags_text,
+    last_active,
+    lesson_title,
+    recovered_text,
+    todo_line,
+    week_text,
+)
 from bot.storage import GroupRecord
+from bot.storage.actions import Action, ActionKind, Note
 from bot.telegram.coach import callbacks as cb
-from bot.telegram.coach.callbacks import INVITE_PRESETS
+from bot.telegram.coach.callbacks import INVITE_PRESETS, PAUSE_DAYS
 from bot.telegram.outgoing import Button, Outgoing, Rows
 
 MAX_PERSON_BUTTONS = 90
@@ -50,6 +61,9 @@ def language_picker(tr: Translator) -> Outgoing:
 
 def overview(tr: Translator, course: Course, report: GroupReport) -> list[Outgoing]:
     lines = [_header(tr, course, report), ""]
+    todo = action_list(report)
+    if todo:
+        lines += [tr._("To do this week:"), *(f"• {todo_line(tr, course, t)}" for t in todo), ""]
     lines += [_line(tr, line) for line in report.lines] or [tr._("Nobody has joined yet.")]
     if report.departures or report.waiting:
         lines.append("")
@@ -63,7 +77,24 @@ def overview(tr: Translator, course: Course, report: GroupReport) -> list[Outgoi
                 report.waiting,
             ).format(n=report.waiting)
         )
-    return as_messages(tr, lines, overview_buttons(tr, report))
+    return as_messages(
+        tr, lines, todo_buttons(tr, report.group_id, todo) + overview_buttons(tr, report)
+    )
+
+
+def todo_buttons(tr: Translator, group: int, todo: Sequence[ToDo]) -> Rows:
+    """One row per person to contact: a nudge, a note, and everything else in their detail."""
+    rows = []
+    for item in todo:
+        line = item.line
+        rows.append(
+            (
+                Button(f"💬 {isolate(line.name)}", cb.nudge(group, line.participant_id)),
+                Button(tr._("📝 Note"), cb.note(group, line.participant_id)),
+                Button(tr._("More ▸"), cb.participant(group, line.participant_id)),
+            )
+        )
+    return tuple(rows)
 
 
 def _header(tr: Translator, course: Course, report: GroupReport) -> str:
@@ -83,13 +114,16 @@ def _header(tr: Translator, course: Course, report: GroupReport) -> str:
 
 def _line(tr: Translator, line: ParticipantLine) -> str:
     parts = [
-        line.first_name,
+        isolate(line.name),
         week_text(tr, line),
         tr._("{done}/{total} lessons").format(done=line.lessons_done, total=line.lessons_total),
     ]
     if line.quiz_average is not None:
         parts.append(tr._("quiz average {percent} %").format(percent=line.quiz_average))
     parts += [last_active(tr, line.days_inactive), flags_text(tr, line)]
+    recovered = recovered_text(tr, line)
+    if recovered:
+        parts.append(recovered)
     return " · ".join(parts)
 
 
@@ -101,7 +135,7 @@ def _departures(tr: Translator, count: int) -> str:
 
 def overview_buttons(tr: Translator, report: GroupReport) -> Rows:
     people = [
-        Button(line.first_name, cb.participant(report.group_id, line.participant_id))
+        Button(isolate(line.name), cb.participant(report.group_id, line.participant_id))
         for line in report.lines[:MAX_PERSON_BUTTONS]
     ]
     rows = [tuple(people[i : i + 2]) for i in range(0, len(people), 2)]
@@ -115,6 +149,7 @@ def overview_buttons(tr: Translator, report: GroupReport) -> Rows:
         (
             Button(tr._("Excel (XLSX)"), cb.export(report.group_id, "x")),
             Button(tr._("CSV"), cb.export(report.group_id, "c")),
+            Button(tr._("All tables (CSV, zip)"), cb.export(report.group_id, "z")),
         )
     )
     return tuple(rows)
@@ -127,19 +162,32 @@ def back(tr: Translator, group_id: int) -> Rows:
 # ---------------------------------------------------------------- one participant
 
 
+@dataclass(frozen=True, slots=True)
+class Record:
+    """What coaches did about the participant, and this coach's own notes."""
+
+    actions: Sequence[Action] = ()
+    notes: Sequence[Note] = ()
+
+
 def detail(
     tr: Translator,
+    course: Course,
     report: GroupReport,
     line: ParticipantLine,
     wrong: dict[str, tuple[Question, ...]],
+    record: Record = Record(),
 ) -> list[Outgoing]:
     lines = [f"👤 {_line(tr, line)}"]
     lines += _stuck_reasons(tr, line)
+    if line.paused_until is not None and line.paused_until >= report.as_of.date():
+        lines.append(tr._("Reminders paused until {date}.").format(date=tr.date(line.paused_until)))
     if wrong:
         lines.append(tr._("Under each lesson: the questions answered wrong at the first try."))
     untouched: list[int] = []
     for summary in line.weeks:
-        if not _touched(summary):
+        current = summary.week.number == (line.week or 1)
+        if not current and not _touched(summary):
             untouched.append(summary.week.number)
             continue
         heading = tr._("Week {number}: {title}").format(
@@ -151,7 +199,104 @@ def detail(
             lines += [f"    ✗ {tr.lesson(q.text)}" for q in wrong.get(lesson.lesson.id, ())]
     if untouched:
         lines += ["", tr._("Not started: week {numbers}").format(numbers=_ranges(untouched))]
-    return as_messages(tr, lines, back(tr, report.group_id))
+    lines += _record_lines(tr, course, record)
+    return as_messages(tr, lines, detail_buttons(tr, course, report, line))
+
+
+ACTION_WORDS = {
+    ActionKind.NUDGE: N_("sent a nudge"),
+    ActionKind.PAUSE: N_("paused reminders until {detail}"),
+    ActionKind.OPEN_WEEK: N_("opened a week early"),
+    ActionKind.RESET_QUIZ: N_("reset the quiz of «{detail}»"),
+    ActionKind.NOTE: N_("wrote a note"),
+}
+
+
+def _record_lines(tr: Translator, course: Course, record: Record) -> list[str]:
+    lines: list[str] = []
+    if record.actions:
+        lines += ["", tr._("Done by coaches:")]
+        for action in record.actions:
+            detail = action.detail
+            if action.kind is ActionKind.RESET_QUIZ:
+                detail = lesson_title(tr, course, detail)
+            what = tr._(ACTION_WORDS[action.kind]).format(detail=detail)
+            who = isolate(action.coach_name or "–")
+            lines.append(f"• {action.at.date().isoformat()} {who}: {what}")
+    if record.notes:
+        lines += ["", tr._("Your notes (only you see them):")]
+        lines += [f"• {n.written_at.date().isoformat()}: {n.text}" for n in record.notes]
+    return lines
+
+
+def detail_buttons(
+    tr: Translator, course: Course, report: GroupReport, line: ParticipantLine
+) -> Rows:
+    g, p = report.group_id, line.participant_id
+    rows: list[tuple[Button, ...]] = [
+        (Button(tr._("💬 Nudge"), cb.nudge(g, p)), Button(tr._("⏸ Pause"), cb.pause(g, p))),
+        (
+            Button(tr._("⏩ Open the next week"), cb.open_week(g, p)),
+            Button(tr._("📝 Note"), cb.note(g, p)),
+        ),
+    ]
+    index = {lesson.id: i for i, lesson in enumerate(course.lessons)}
+    failed = [
+        s.lesson
+        for w in line.weeks
+        for s in w.lessons
+        if s.failed_runs and not s.passed and s.lesson.id in index
+    ]
+    rows += [
+        (
+            Button(
+                tr._("↺ Reset the quiz: {lesson}").format(lesson=tr.lesson(lesson.title)),
+                cb.reset_quiz(g, p, index[lesson.id]),
+            ),
+        )
+        for lesson in failed[:3]
+    ]
+    rows.append(
+        (
+            Button(tr._("📄 Summary (PDF)"), cb.summary(g, p, False)),
+            Button(tr._("📄 With my notes"), cb.summary(g, p, True)),
+        )
+    )
+    rows.append(back(tr, g)[0])
+    return tuple(rows)
+
+
+NUDGES = (
+    N_("How are you? The next lesson is waiting for you when you are ready."),
+    N_("I have not seen you in the course for a while. Is everything all right?"),
+    N_("Good work so far! Shall we look at the hard part together at our next meeting?"),
+)
+
+
+def nudge_picker(tr: Translator, group_id: int, line: ParticipantLine) -> list[Outgoing]:
+    lines = [
+        tr._("Which message shall I send to {name} in your name?").format(name=isolate(line.name)),
+        tr._("They read it in their own language."),
+        "",
+    ]
+    lines += [f"{i}. {tr._(text)}" for i, text in enumerate(NUDGES, start=1)]
+    buttons = tuple(
+        Button(str(i), cb.nudge(group_id, line.participant_id, i - 1))
+        for i in range(1, len(NUDGES) + 1)
+    )
+    return as_messages(tr, lines, (buttons, back(tr, group_id)[0]))
+
+
+def pause_picker(tr: Translator, group_id: int, line: ParticipantLine) -> list[Outgoing]:
+    text = tr._("How long shall the reminders to {name} pause?").format(name=isolate(line.name))
+    buttons = tuple(
+        Button(
+            tr.ngettext("{n} day", "{n} days", days).format(n=days),
+            cb.pause(group_id, line.participant_id, days),
+        )
+        for days in PAUSE_DAYS
+    )
+    return as_messages(tr, [text], (buttons, back(tr, group_id)[0]))
 
 
 def _touched(summary: WeekSummary) -> bool:
@@ -209,7 +354,7 @@ def hard_questions(tr: Translator, report: GroupReport) -> list[Outgoing]:
         ),
         "",
     ]
-    for stat in report.questions[:HARD_SHOWN]:
+    for stat in report.hard_questions[:HARD_SHOWN]:
         lines.append(
             tr._("{percent} % ({right} of {asked}) · week {week}: {question}").format(
                 percent=stat.percent,
@@ -221,6 +366,8 @@ def hard_questions(tr: Translator, report: GroupReport) -> list[Outgoing]:
         )
     if not report.questions:
         lines.append(tr._("Nobody has answered a question yet."))
+    elif not report.hard_questions:
+        lines.append(tr._("No hard question yet: a question counts once three people answered it."))
     return as_messages(tr, lines, back(tr, report.group_id))
 
 

@@ -315,8 +315,10 @@ async def consent(update: Update, context: BotContext, agreed: bool) -> None:
         )
         await send_all(context, reader.telegram_id, [Outgoing(tr.message(text))])
         return
+    last_name = (user.last_name or "").strip()
+    initial = last_name[:1] or None  # to tell two equal first names apart, kept from now on
     if reader.participant is not None:  # agreed before consent came first
-        await participants.set_consent(rt.db, reader.participant.id)
+        await participants.set_consent(rt.db, reader.participant.id, last_initial=initial)
     else:
         newcomer = reader.newcomer
         with contextlib.suppress(AlreadyExists):
@@ -327,6 +329,7 @@ async def consent(update: Update, context: BotContext, agreed: bool) -> None:
                 newcomer.language if newcomer else tr.language,
                 group_id=newcomer.group_id if newcomer else None,
                 consented=True,
+                last_initial=initial,
             )
     reader = await context.refresh_reader(update)
     if reader.participant is not None:
