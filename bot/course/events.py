@@ -177,6 +177,9 @@ class Feedback:
     question: Question
     correct: bool
     chosen: tuple[str, ...]
+    number: int  # the question's place in its quiz, to redraw the answered card
+    total: int
+    attempt: int  # 0 for the first try
     feedback: tuple[Text, ...]  # the chosen options' own explanations
     explanation: Text | None
     try_again: bool
@@ -186,7 +189,8 @@ class Feedback:
 class QuizResult:
     week: Week
     lesson: Lesson
-    right: int
+    right: int  # at the first or the second try: what passing counts
+    after_retry: int  # of those, right only at the second try (not counted for mastery)
     total: int
     percent: int
     pass_percent: int
