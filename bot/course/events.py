@@ -177,12 +177,12 @@ class Feedback:
     question: Question
     correct: bool
     chosen: tuple[str, ...]
-    number: int  # the question's place in its quiz, to redraw the answered card
-    total: int
-    attempt: int  # 0 for the first try
     feedback: tuple[Text, ...]  # the chosen options' own explanations
     explanation: Text | None
     try_again: bool
+    number: int = 1  # the question's place in its quiz, to redraw the answered card
+    total: int = 1
+    attempt: int = 0  # 0 for the first try
 
 
 @dataclass(frozen=True, slots=True)
@@ -190,11 +190,11 @@ class QuizResult:
     week: Week
     lesson: Lesson
     right: int  # at the first or the second try: what passing counts
-    after_retry: int  # of those, right only at the second try (not counted for mastery)
     total: int
     percent: int
     pass_percent: int
     passed: bool
+    after_retry: int = 0  # of those, right only after a new try (not counted for mastery)
 
 
 @dataclass(frozen=True, slots=True)

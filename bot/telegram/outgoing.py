@@ -43,6 +43,10 @@ class Outgoing:
     redrawn: bool = False  # its text is replaced on each tick, so nothing is joined into it
 
 
+CLOSE_PRESSED = Outgoing("", edit=True)
+"""Keep the pressed message's text and take its buttons away: it is no longer the current card."""
+
+
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
     if not message.buttons:
         return None

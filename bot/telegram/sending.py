@@ -34,6 +34,8 @@ async def send_all(
         for message in (piece for whole in messages for piece in fit(whole)):
             if message.edit and pressed is not None:
                 await _edit(context, pressed, message)
+            elif message.edit and not message.text:
+                continue  # "take the pressed card's buttons away", with no card pressed
             else:
                 await _send(context, rt, chat_id, message)
     except Forbidden:
@@ -69,7 +71,9 @@ def _remember(rt: Runtime, path: Path, sent: Message) -> None:
 async def _edit(context: BotContext, pressed: Message, message: Outgoing) -> None:
     markup = keyboard(message)
     try:
-        if pressed.photo:
+        if not message.text:  # the text stays, only the buttons change
+            await pressed.edit_reply_markup(reply_markup=markup)
+        elif pressed.photo:
             await pressed.edit_caption(caption=message.text, reply_markup=markup)
         else:
             await pressed.edit_text(message.text, reply_markup=markup)
