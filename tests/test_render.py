@@ -167,14 +167,16 @@ def test_quiz_result_uses_plural_forms_and_offers_a_retry(course: Course) -> Non
     assert "1 of 1 question right" in passed.text and passed.buttons == ()
 
 
-def test_progress_bar(course: Course) -> None:
+def test_progress_says_where_you_are(course: Course) -> None:
     first = course.lessons[0]
     progress = Progress(stage=Stage.READY, lesson_id=course.lessons[1].id).with_result(
         first.id, LessonResult(best_percent=80, passed=True, runs=1)
     )
-    text = renderer("en").progress(summarize(course, progress))
+    shown = renderer("en").progress(summarize(course, progress), course.weeks[0])
     count = len(course.weeks[0].lessons)
-    assert f"Week 1: ▓{'░' * (count - 1)} 1/{count} · 80 %" in text
+    title = course.weeks[0].title
+    assert f"👉 Week 1: {renderer('en').tr.lesson(title)}, you are here (1 of {count}" in shown.text
+    assert shown.buttons[0][0].data == callbacks.go_on()
 
 
 def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(

@@ -55,6 +55,9 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
     if message.audio is not None:
         sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
         _remember(rt, message.audio, sent)
+    if message.document is not None:
+        attached = message.document
+        await context.bot.send_document(chat_id, attached.content, filename=attached.filename)
 
 
 def _file(rt: Runtime, path: Path) -> str | bytes:

@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from bot.course.model import Course, Question
 from bot.course.summary import LessonSummary, WeekSummary
 from bot.i18n.languages import LANGUAGES, native_name
-from bot.i18n.translator import Translator
+from bot.i18n.translator import N_, Translator
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.words import flags_text, last_active, week_text
 from bot.storage import GroupRecord
@@ -221,7 +221,14 @@ def hard_questions(tr: Translator, report: GroupReport) -> list[Outgoing]:
         )
     if not report.questions:
         lines.append(tr._("Nobody has answered a question yet."))
+    lines += ["", tr._(SCORING_RULE)]
     return as_messages(tr, lines, back(tr, report.group_id))
+
+
+SCORING_RULE = N_(
+    "A right answer at the second try counts for passing the quiz, "
+    "but not here: these figures count first tries only."
+)
 
 
 # ---------------------------------------------------------------- invitations

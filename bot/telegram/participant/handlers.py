@@ -19,7 +19,7 @@ from bot.course import events as ev
 from bot.course.engine import handle
 from bot.course.model import UploadKind
 from bot.course.progress import Progress, Stage
-from bot.course.summary import summarize
+from bot.course.summary import current_week, summarize
 from bot.i18n.languages import LANGUAGES, native_name
 from bot.i18n.translator import N_, Translator
 from bot.storage import AlreadyExists, AnswerRow, QuizResultRow, commit_update, participants
@@ -77,8 +77,9 @@ async def show_progress(update: Update, context: BotContext) -> None:
         return
     rt = context.runtime
     state = Progress.from_json(context.reader.progress)
-    text = rt.renderer(person.language).progress(summarize(rt.course, state))
-    await send_all(context, person.telegram_id, [Outgoing(text)])
+    _, renderer = await rt.access(person)
+    shown = renderer.progress(summarize(rt.course, state), current_week(rt.course, state))
+    await send_all(context, person.telegram_id, [shown])
 
 
 async def language(update: Update, context: BotContext) -> None:

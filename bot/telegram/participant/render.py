@@ -444,14 +444,26 @@ class Renderer:
 
     # ------------------------------------------------------------ progress
 
-    def progress(self, weeks: Sequence[WeekSummary]) -> str:
-        lines = [self.tr._("Your progress")]
-        for summary in weeks:
-            bar = "".join("▓" if s.passed else "░" for s in summary.lessons)
-            line = self.tr._("Week {number}: {bar} {done}/{total}").format(
-                number=summary.week.number, bar=bar, done=summary.done, total=summary.total
+    def progress(self, weeks: Sequence[WeekSummary], here: Week | None = None) -> Outgoing:
+        """/progress: each week by its title, what is done, where the reader is, what opens
+        when, and a button back to the current step."""
+        lines = [self.tr._("Your progress"), ""]
+        lines += [self.progress_line(summary, summary.week == here) for summary in weeks]
+        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.go_on())
+        return Outgoing(self.finish("\n".join(lines)), ((button,),))
+
+    def progress_line(self, summary: WeekSummary, here: bool) -> str:
+        week = summary.week
+        named = {"number": week.number, "title": self.lesson_text(week.title)}
+        if summary.total and summary.done == summary.total:
+            return self.tr._("✅ Week {number}: {title}, done").format(**named)
+        if here:
+            return self.tr._(
+                "👉 Week {number}: {title}, you are here ({done} of {total} lessons done)"
+            ).format(**named, done=summary.done, total=summary.total)
+        opens = self.unlock_date(week)
+        if opens is not None:
+            return self.tr._("🔒 Week {number}: {title}, opens on {date}").format(
+                **named, date=self.tr.date(opens)
             )
-            if summary.average_percent is not None:
-                line += f" · {summary.average_percent} %"
-            lines.append(line)
-        return self.finish("\n".join(lines))
+        return self.tr._("▫️ Week {number}: {title}").format(**named)
