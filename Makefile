@@ -21,11 +21,15 @@ run: $(STAMP) catalogs
 test: $(STAMP) catalogs chromium
 	$(BIN)/python -m pytest -q
 
-# The preview's browser test drives Debian's Chromium (Playwright never downloads one).
+# The preview's browser test drives Debian's Chromium (Playwright never downloads one),
+# with the fonts a participant's phone has: Ethiopic and Arabic (fonts-noto-core) and
+# colour emoji, so Tigrinya and every emoji render as on the phone, not as empty boxes.
+PREVIEW_PACKAGES = chromium fonts-noto-core fonts-noto-color-emoji
 chromium:
-	@test -x /usr/bin/chromium || (apt-get update -qq && \
-		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) || \
-		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
+	@dpkg -s $(PREVIEW_PACKAGES) >/dev/null 2>&1 || (apt-get update -qq && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends \
+		$(PREVIEW_PACKAGES)) || \
+		echo "Could not install $(PREVIEW_PACKAGES) (not root?): the browser test is skipped outside CI."
 
 lint: $(STAMP)
 	$(BIN)/ruff check bot tests bench

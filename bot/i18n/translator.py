@@ -123,6 +123,10 @@ class Translator:
         """A date and time of day, in the reader's way of writing them."""
         return format_datetime(when, format="medium", locale=self.language)
 
+    def listing(self, items: Sequence[str]) -> str:
+        """ "a, b and c", joined the reader's way (Arabic commas, Swedish "och")."""
+        return format_list(list(items), style="standard", locale=self.language)
+
     def either(self, items: Sequence[str]) -> str:
         """ "a photo or a file", joined the reader's way."""
         return format_list(list(items), style="or", locale=self.language)

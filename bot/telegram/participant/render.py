@@ -182,7 +182,7 @@ class Renderer:
             self.question_buttons(action),
             photo=None if action.refresh else self.media(q.image),
             edit=action.refresh,
-            redrawn=q.kind in (QuestionKind.MULTIPLE, QuestionKind.ORDER),
+            redrawn=True,  # redrawn on a tick and when answered: nothing is joined into it
         )
 
     def question_card(self, number: int, total: int, question: Question) -> str:
@@ -286,7 +286,7 @@ class Renderer:
         if q.kind is QuestionKind.TRUE_FALSE:
             return self.tr._("True") if action.chosen == ("true",) else self.tr._("False")
         texts = [self.lesson_text(o.text) for i in action.chosen if (o := q.option(i))]
-        return " → ".join(texts) if q.kind is QuestionKind.ORDER else ", ".join(texts)
+        return " → ".join(texts) if q.kind is QuestionKind.ORDER else self.tr.listing(texts)
 
     def feedback(self, action: ev.Feedback) -> Outgoing:
         """The verdict alone, as one message (the preview and tests use it)."""
@@ -328,36 +328,37 @@ class Renderer:
         return self.tr._("✅ It arrived. Well done: that is how you attach a file.")
 
     def ticks(self, action: ev.Feedback) -> list[str]:
-        """Right ticks, wrong ticks and (with no try left) the missed ones, named."""
+        """Right ticks, wrong ticks and (with no try left) the missed ones, named; then each
+        ticked option's own words under its mark. All right: the options' words say it."""
         q, chosen = action.question, set(action.chosen)
         right = [o for o in q.options if o.id in chosen and o.correct]
         wrong = [o for o in q.options if o.id in chosen and not o.correct]
         missed = [o for o in q.options if o.id not in chosen and o.correct]
-        lines: list[str] = []
-        for label, options, mark in (
-            (N_("Right: {options}"), right, RIGHT_MARK),
-            (N_("Not right: {options}"), wrong, WRONG_MARK),
-        ):
-            if options:
-                names = ", ".join(self.lesson_text(o.text) for o in options)
-                lines.append(f"{mark} {self.tr._(label).format(options=names)}")
+        named: list[str] = []
+        if not action.correct:
+            for label, options, mark in (
+                (N_("Right: {options}"), right, RIGHT_MARK),
+                (N_("Not right: {options}"), wrong, WRONG_MARK),
+            ):
+                if options:
+                    names = self.tr.listing([self.lesson_text(o.text) for o in options])
+                    named.append(f"{mark} {self.tr._(label).format(options=names)}")
         if missed and action.try_again:
-            lines.append(
+            count = len(missed)
+            named.append(
                 self.tr.ngettext(
-                    "One right answer is missing.",
-                    "{count} right answers are missing.",
-                    len(missed),
-                ).format(count=len(missed))
+                    "One right answer is missing.", "{count} right answers are missing.", count
+                ).format(count=count)
             )
         elif missed:
-            names = ", ".join(self.lesson_text(o.text) for o in missed)
-            lines.append(self.tr._("Missed: {options}").format(options=names))
-        lines += [
+            names = self.tr.listing([self.lesson_text(o.text) for o in missed])
+            named.append(self.tr._("Missed: {options}").format(options=names))
+        own = [
             f"{RIGHT_MARK if o.correct else WRONG_MARK} {self.lesson_text(o.feedback)}"
             for o in (*right, *wrong)
             if o.feedback is not None
         ]
-        return lines
+        return [block for block in ("\n".join(named), "\n".join(own)) if block]
 
     def retry_prompt(self, action: ev.Feedback) -> str:
         """What went wrong, and the scoring rule in plain words: a new try still counts."""
@@ -370,7 +371,9 @@ class Renderer:
             right = next(o.id for o in question.options if o.correct)
             return self.tr._("True") if right == "true" else self.tr._("False")
         texts = [self.lesson_text(o.text) for o in question.options if o.correct]
-        return " → ".join(texts) if question.kind is QuestionKind.ORDER else ", ".join(texts)
+        if question.kind is QuestionKind.ORDER:
+            return " → ".join(texts)
+        return self.tr.listing(texts)
 
     def quiz_result(self, action: ev.QuizResult) -> Outgoing:
         score = self.score(action)
