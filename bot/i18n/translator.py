@@ -24,7 +24,7 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 from babel.lists import format_list
 from babel.support import Translations
 
@@ -118,10 +118,6 @@ class Translator:
     def full_date(self, day: dt.date) -> str:
         """A date with its year, in the reader's way of writing dates."""
         return format_date(day, format="long", locale=self.language)
-
-    def moment(self, when: dt.datetime) -> str:
-        """A date and time of day, in the reader's way of writing them."""
-        return format_datetime(when, format="medium", locale=self.language)
 
     def listing(self, items: Sequence[str]) -> str:
         """ "a, b and c", joined the reader's way (Arabic commas, Swedish "och")."""
