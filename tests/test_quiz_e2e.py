@@ -205,3 +205,22 @@ async def test_the_result_and_the_retry_prompt_say_the_same_rule(
         first.id,
     )
     assert answers == [(1, 0), (2, 1)]  # the coach's first try is the wrong one
+
+
+async def test_continue_and_a_language_change_leave_one_live_card(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, AMINA, "sv")
+    await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
+    await users.idle()
+    live = await live_cards(users, AMINA)
+    assert len(live) == 1 and live[0] == (await users.bot_messages(AMINA))[-1]
+    await users.send(AMINA, "/language", first_name="Amina", language_code="sv")
+    await users.idle()
+    picker = (await users.bot_messages(AMINA))[-1]
+    await users.press(AMINA, picker["message_id"], callbacks.language("ar"))
+    await users.idle()
+    live = await live_cards(users, AMINA)
+    assert len(live) == 1 and live[0] == (await users.bot_messages(AMINA))[-1]
+    lesson = course.weeks[0].lessons[0]
+    assert live[0]["buttons"][0][0]["data"] == callbacks.next_step(lesson.id, lesson.steps[0].id)

@@ -27,23 +27,32 @@ async def send_all(
     chat_id: int,
     messages: Sequence[Outgoing],
     pressed: Message | None = None,
-) -> None:
-    """Send in order; an ``edit`` message replaces the pressed one when there is one."""
+) -> list[int]:
+    """Send in order; an ``edit`` message replaces the pressed one when there is one.
+
+    Returns the ids of the messages that now show buttons, oldest first.
+    """
     rt = context.runtime
+    with_buttons: list[int] = []
     try:
         for message in (piece for whole in messages for piece in fit(whole)):
             if message.edit and pressed is not None:
                 await _edit(context, pressed, message)
+                shown = pressed.message_id
             elif message.edit and not message.text:
                 continue  # "take the pressed card's buttons away", with no card pressed
             else:
-                await _send(context, rt, chat_id, message)
+                shown = await _send(context, rt, chat_id, message)
+            if message.buttons:
+                with_buttons.append(shown)
     except Forbidden:
         log.info("chat %s blocked the bot; marking the participant inactive", chat_id)
         await participants.mark_blocked(rt.db, chat_id)
+    return with_buttons
 
 
-async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> None:
+async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> int:
+    """Send one message; returns its id."""
     markup = keyboard(message)
     if message.photo is not None:
         sent = await context.bot.send_photo(
@@ -51,13 +60,15 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
         )
         _remember(rt, message.photo, sent)
     else:
-        await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+        sent = await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+    shown = sent.message_id
     if message.audio is not None:
         sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
         _remember(rt, message.audio, sent)
     if message.document is not None:
         attached = message.document
         await context.bot.send_document(chat_id, attached.content, filename=attached.filename)
+    return shown
 
 
 def _file(rt: Runtime, path: Path) -> str | bytes:

@@ -28,6 +28,7 @@ from bot.telegram import callbacks, commands
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
 from bot.telegram.participant import joining, privacy
+from bot.telegram.participant.cards import send_cards
 from bot.telegram.participant.render import REFUSALS
 from bot.telegram.sending import send_all
 
@@ -79,7 +80,7 @@ async def show_progress(update: Update, context: BotContext) -> None:
     state = Progress.from_json(context.reader.progress)
     _, renderer = await rt.access(person)
     shown = renderer.progress(summarize(rt.course, state), current_week(rt.course, state))
-    await send_all(context, person.telegram_id, [shown])
+    await send_cards(context, person.telegram_id, [shown])
 
 
 async def language(update: Update, context: BotContext) -> None:
@@ -157,7 +158,7 @@ async def show_way_on(
     """An old button was pressed: its card loses its buttons, and one button leads on."""
     _, renderer = await context.runtime.access(person)
     messages = [CLOSE_PRESSED, renderer.way_on()] if close else [renderer.way_on()]
-    await send_all(context, person.telegram_id, messages, pressed_message(update))
+    await send_cards(context, person.telegram_id, messages, pressed_message(update))
 
 
 def pressed_message(update: Update) -> Message | None:
@@ -338,7 +339,7 @@ async def apply(
     editable = pressed_message(update) if query is not None else None
     if editable is not None and not any(m.edit for m in messages):
         messages = [CLOSE_PRESSED, *messages]  # a step, offer or result card that was used
-    await send_all(context, person.telegram_id, messages, editable)
+    await send_cards(context, person.telegram_id, messages, editable)
 
 
 def on_current_card(progress: Progress, event: ev.Event) -> bool:
