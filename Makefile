@@ -36,7 +36,7 @@ cairo:
 # The fonts a participant's phone has: Latin, Arabic and Ethiopic (Noto), and emoji.
 # Coach charts and PDFs draw with them, the preview shows them.
 fonts:
-	@fc-list 2>/dev/null | grep -q 'NotoSansEthiopic' || \
+	@dpkg -s fontconfig fonts-noto-core fonts-noto-color-emoji >/dev/null 2>&1 || \
 		(apt-get update -qq && $(APT_INSTALL) fontconfig fonts-noto-core fonts-noto-color-emoji) || \
 		echo "Could not install the Noto fonts (not root?): some scripts may show as boxes."
 
@@ -49,9 +49,10 @@ doctor: $(RUN_STAMP) catalogs
 test: $(DEV_STAMP) catalogs chromium media fonts
 	$(BIN)/python -m pytest -q
 
-# The preview's browser test drives Debian's Chromium (Playwright never downloads one).
-# Without recommends: Chromium alone, not systemd, avahi and a hundred more.
-chromium:
+# The preview's browser test drives Debian's Chromium (Playwright never downloads one),
+# with the fonts a participant's phone has (see `fonts`). Without recommends: Chromium
+# alone, not systemd, avahi and a hundred more.
+chromium: fonts
 	@test -x /usr/bin/chromium || (apt-get update -qq && $(APT_INSTALL) chromium) || \
 		echo "Could not install chromium (not root?): the browser test is skipped outside CI."
 

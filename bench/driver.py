@@ -96,7 +96,11 @@ async def participant(
         if course is None:
             state.user_message(user_id, f"hello {n}", first_name="Echo")
         elif not act(state, course, user_id, n):
-            break
+            # the pressed card lost its buttons and the next one is still on its way
+            replies.expect(user_id, before)
+            if await replies.wait(user_id) is None or not act(state, course, user_id, n):
+                break
+            before = replies.seen(user_id)
         replies.expect(user_id, before)
         first = await replies.wait(user_id)
         if first is not None:

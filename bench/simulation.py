@@ -55,7 +55,8 @@ class SimulatedParticipant:
 
     def choose(self, message: dict[str, Any]) -> Press | str | None:
         buttons = [b for row in message["buttons"] for b in row if "data" in b]
-        decoded = [(b["data"], callbacks.decode(b["data"], self.course)) for b in buttons]
+        seed = str(self.user_id)  # the bot shuffles a participant's options by their id
+        decoded = [(b["data"], callbacks.decode(b["data"], self.course, seed)) for b in buttons]
         for data, event in decoded:
             if isinstance(event, ev.Next | ev.Begin | ev.RetryQuiz):
                 return Press(message["message_id"], data)

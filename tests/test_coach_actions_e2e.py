@@ -43,8 +43,6 @@ from tests.test_coach_e2e import (
     text_of,
 )
 
-__all__ = ["cli"]
-
 
 @pytest.fixture
 def tr() -> Translator:

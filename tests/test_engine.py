@@ -189,6 +189,53 @@ def test_a_wrong_answer_may_be_tried_again_but_scores_nothing() -> None:
     assert right.progress.first_try_right == ()
 
 
+def test_right_at_the_second_try_counts_for_passing_not_for_mastery() -> None:
+    """The one scoring rule (docs/lesson-format.md, "Scoring")."""
+    outcome = run(
+        at_question("q-single"),
+        ev.Choose("l1", "q-single", 0, "b"),
+        ev.Choose("l1", "q-single", 1, "a"),
+        ev.Choose("l1", "q-tf", 0, "true"),
+        ev.Choose("l1", "q-tf", 1, "true"),
+    )
+    result = next(a for a in outcome.actions if isinstance(a, ev.QuizResult))
+    assert (result.right, result.after_retry, result.total, result.percent) == (1, 1, 2, 50)
+    assert not result.passed  # 50 % is under the pass mark of 60 %
+    records = [a for a in outcome.actions if isinstance(a, ev.RecordQuizResult)]
+    assert records[0].percent == 50
+
+
+def test_a_retry_keeps_the_ticks_that_were_right() -> None:
+    outcome = run(
+        at_question("q-multi"),
+        ev.Toggle("l2", "q-multi", 0, "a", True),
+        ev.Toggle("l2", "q-multi", 0, "c", True),
+        ev.Submit("l2", "q-multi", 0),
+    )
+    ask = outcome.actions[-1]
+    assert isinstance(ask, ev.AskQuestion) and ask.refresh and ask.attempt == 1
+    assert outcome.progress.selection == ("a",) and ask.selection == ("a",)
+
+
+def test_options_are_shuffled_per_participant_and_attempt_but_stable() -> None:
+    many = q("q-many", QuestionKind.SINGLE, *(opt(str(n), n == 0) for n in range(6)))
+    orders = {shown_order(many, str(seed)) for seed in range(20)}
+    assert len(orders) > 10  # different between participants
+    assert shown_order(many, "7") == shown_order(many, "7")  # stable for one
+    assert sorted(shown_order(many, "7")) == sorted(o.id for o in many.options)
+    assert shown_order(TF, "7") == ("true", "false")  # true/false keep their order
+    firsts = [shown_order(many, str(seed))[0] for seed in range(60)]
+    assert firsts.count("0") < 30  # the right option is not always first
+
+
+def test_the_engine_shows_the_seed_s_order() -> None:
+    start = [ev.Start(), *through_steps("l1")]
+    mine = handle(COURSE, run(Progress(), *start[:-1]).progress, start[-1], seed="501")
+    ask = mine.actions[-1]
+    assert isinstance(ask, ev.AskQuestion)
+    assert ask.choices == shown_order(SINGLE, "501", 0)
+
+
 def test_after_the_last_attempt_the_quiz_moves_on() -> None:
     progress = at_question("q-single")
     outcome = run(
@@ -526,8 +573,8 @@ def test_summary_per_week() -> None:
     progress = run(
         at_question("q-tf"), ev.Choose("l1", "q-tf", 0, "true"), ev.Choose("l1", "q-tf", 1, "false")
     ).progress
-    week1, week2 = summarize(COURSE, progress)
-    assert (week1.done, week1.total, week1.average_percent) == (0, 2, 50)
+    week1, week2 = summarize(COURSE, progress)  # both right, q-tf after a new try: passed
+    assert (week1.done, week1.total, week1.average_percent) == (1, 2, 100)
     assert (week2.done, week2.total, week2.average_percent) == (0, 2, None)
     current = current_week(COURSE, progress)
     assert current is not None and current.id == "w1"

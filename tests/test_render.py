@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -10,11 +11,11 @@ from bot.course import events as ev
 from bot.course.engine import handle
 from bot.course.grading import shown_order
 from bot.course.loader import load_course
-from bot.course.model import Course, QuestionKind
+from bot.course.model import Course, Question, QuestionKind, Text, UploadKind
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.course.summary import summarize
 from bot.i18n.catalogs import compile_catalogs
-from bot.i18n.text import FSI, PDI, RLM, isolate_latin
+from bot.i18n.text import FSI, LRI, PDI, RLM, isolate_latin
 from bot.i18n.translator import reset_cache, translator
 from bot.telegram import callbacks
 from bot.telegram.participant.render import Renderer
@@ -167,17 +168,19 @@ def test_quiz_result_uses_plural_forms_and_offers_a_retry(course: Course) -> Non
     assert "1 of 1 question right" in passed.text and passed.buttons == ()
 
 
-def test_progress_bar(course: Course) -> None:
+def test_progress_says_where_you_are(course: Course) -> None:
     first = course.lessons[0]
     progress = Progress(stage=Stage.READY, lesson_id=course.lessons[1].id).with_result(
         first.id, LessonResult(best_percent=80, passed=True, runs=1)
     )
-    text = renderer("en").progress(summarize(course, progress))
+    shown = renderer("en").progress(summarize(course, progress), course.weeks[0])
     count = len(course.weeks[0].lessons)
-    assert f"Week 1: ▓{'░' * (count - 1)} 1/{count} · 80 %" in text
+    title = course.weeks[0].title
+    assert f"👉 Week 1: {renderer('en').tr.lesson(title)}, you are here (1 of {count}" in shown.text
+    assert shown.buttons[0][0].data == callbacks.go_on()
 
 
-def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(
+def test_feedback_is_not_joined_into_a_question_card_that_is_redrawn_later(
     course: Course,
 ) -> None:
     from bot.telegram.outgoing import Outgoing, coalesce
@@ -194,9 +197,8 @@ def test_feedback_is_not_joined_into_a_question_that_is_redrawn_on_each_tick(
     )
     feedback = Outgoing("✅")
     r = renderer("sv")
-    assert len(coalesce([feedback, r.question(multiple)])) == 2
-    joined = coalesce([feedback, r.question(single)])
-    assert len(joined) == 1 and joined[0].text.startswith("✅\n\n")
+    assert len(coalesce([feedback, r.question(multiple)])) == 2  # redrawn on each tick
+    assert len(coalesce([feedback, r.question(single)])) == 2  # shows the answer when answered
 
 
 def test_go_on_arrows_point_the_way_the_reader_reads(course: Course) -> None:
@@ -249,3 +251,108 @@ def test_the_core_limits_are_telegrams_own() -> None:
     # Telegram sets no length for a button's text; 64 is what a phone shows on one line
     # of two buttons, and no more than the callback data it stands for.
     assert limits.BUTTON_LIMIT <= InlineKeyboardButtonLimit.MAX_CALLBACK_DATA
+
+
+# ---------------------------------------------------------------- direction follows the text
+
+
+def test_a_swedish_fallback_in_an_arabic_chat_reads_left_to_right(course: Course) -> None:
+    week, lesson = course.weeks[0], course.weeks[0].lessons[0]
+    edited = replace(lesson.steps[0], text=Text(lesson.steps[0].text.key, "Kursen börjar! Hej."))
+    arabic = renderer("ar")
+    assert arabic.tr.lesson_found(edited.text) == ("Kursen börjar! Hej.", "sv")
+    shown = arabic.step(ev.ShowStep(week, lesson, edited, 1, len(lesson.steps))).text
+    line = next(x for x in shown.split("\n") if "Kursen" in x)
+    assert line == f"{LRI}Kursen börjar! Hej.{PDI}"  # isolated left to right, no RLM
+    header = shown.split("\n")[0]
+    assert header.startswith(RLM)  # the Arabic around it still reads right to left
+    assert RLM not in renderer("sv").step(ev.ShowStep(week, lesson, edited, 1, 3)).text
+
+
+def test_an_english_ui_fallback_in_an_arabic_chat_is_isolated_and_commands_too() -> None:
+    tr = translator(LOCALES, "ar")
+    assert tr.ui_language("A string no catalog has") == "en"
+    assert tr._("A string no catalog has. Go on!") == f"{LRI}A string no catalog has. Go on!{PDI}"
+    assert tr.message(tr._("Fallback line")) == f"{LRI}Fallback line{PDI}"
+    consent = tr._("Please write /start first.")
+    assert f"{FSI}/start{PDI}" in consent and LRI not in consent
+    assert tr._("Week {number} opens on {date}. See you then!").count("{number}") == 1
+    assert translator(LOCALES, "sv")._("Please write /start first.") == "Skriv /start först."
+
+
+# ---------------------------------------------------------------- the answer and the rule
+
+
+def first_question(course: Course, kind: QuestionKind) -> tuple[ev.AskQuestion, Question]:
+    action = next(
+        a
+        for a in every_question_action(course)
+        if a.question.kind is kind and not a.selection and a.attempt == 0
+    )
+    return action, action.question
+
+
+def test_the_answered_card_shows_the_answer_without_buttons(course: Course) -> None:
+    action, q = first_question(course, QuestionKind.SINGLE)
+    right = next(o for o in q.options if o.correct)
+    feedback = ev.Feedback(q, True, (right.id,), (), None, False, action.number, action.total)
+    card, verdict = renderer("sv").answered(feedback)
+    assert card.edit and not card.buttons
+    assert card.text.endswith(f"✔ Ditt svar: {right.text.sv}")
+    assert not verdict.edit and verdict.text.startswith("✅")
+
+
+def test_multiple_choice_feedback_names_right_wrong_and_missed(course: Course) -> None:
+    _, q = first_question(course, QuestionKind.MULTIPLE)
+    right = [o for o in q.options if o.correct]
+    wrong = [o for o in q.options if not o.correct]
+    chosen = (right[0].id, wrong[0].id)
+    r = renderer("en")
+    retry = r.retry_prompt(ev.Feedback(q, False, chosen, (), None, True))
+    assert f"✔ Right: {r.tr.lesson(right[0].text)}" in retry
+    assert f"✘ Not right: {r.tr.lesson(wrong[0].text)}" in retry
+    assert "right answer" in retry.lower() and "missing" in retry  # how many, not which
+    assert "it still counts for passing" in retry  # the scoring rule, said out loud
+    final = "\n".join(r.verdict(ev.Feedback(q, False, chosen, (), None, False)))
+    assert "Missed: " + r.tr.listing([r.tr.lesson(o.text) for o in right[1:]]) in final
+    assert "✅" not in final.split("\n")[0]
+
+
+def test_a_wrong_try_is_said_on_the_redrawn_question(course: Course) -> None:
+    ask, q = first_question(course, QuestionKind.SINGLE)
+    wrong = next(o for o in q.options if not o.correct)
+    again = replace(ask, attempt=1, refresh=True)
+    feedback = ev.Feedback(q, False, (wrong.id,), (), None, True)
+    rendered = renderer("sv").render([feedback, again])
+    assert len(rendered) == 1 and rendered[0].edit and rendered[0].buttons
+    assert rendered[0].text.startswith("❌")
+    assert "räknas det ändå för att klara frågorna" in rendered[0].text
+
+
+def test_the_result_names_the_answers_right_after_a_new_try(course: Course) -> None:
+    week, lesson = course.weeks[0], course.weeks[0].lessons[0]
+    result = ev.QuizResult(week, lesson, 3, 4, 75, 60, True, after_retry=1)
+    text = renderer("sv").quiz_result(result).text
+    assert "Du hade 3 av 4 rätt, 1 efter ett nytt försök (75 %)." in text
+
+
+def test_the_bot_does_not_repeat_an_instruction_the_question_gives(course: Course) -> None:
+    for action in every_question_action(course):
+        q = action.question
+        if q.kind is QuestionKind.MULTIPLE and "alla" in q.text.sv:
+            text = renderer("sv").question(action).text
+            assert text.count("alla") == q.text.sv.count("alla")  # said once, by the lesson
+
+
+def test_a_task_is_praised_once_and_asks_for_a_photo_or_a_file(course: Course) -> None:
+    task = next(
+        q
+        for lesson in course.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+        if q.kind is QuestionKind.TASK and q.explanation is not None and len(q.accepts) == 2
+    )
+    r = renderer("sv")
+    praised = r.verdict(ev.Feedback(task, True, (), (), task.explanation, False))
+    assert praised == [f"✅ {task.explanation.sv}"] if task.explanation else False
+    wrong = r.wrong_upload(ev.WrongUpload(task, UploadKind.VOICE))
+    assert " eller " in wrong.split("\n")[0]

@@ -156,6 +156,17 @@ def test_hard_questions_count_each_persons_first_try_worst_first(course: Course)
     assert stats[0].percent == 33
 
 
+def test_the_hard_questions_say_the_scoring_rule_they_follow(
+    course: Course, tr: Translator
+) -> None:
+    """A second try counts for passing (the quiz's score), not for the coach's first tries."""
+    report = build_report(course, facts(course), NOW)
+    text = "\n".join(m.text for m in view.hard_questions(tr, report))
+    assert tr._(view.SCORING_RULE) in text
+    assert "andra försöket räknas för att klara" in text
+    assert report.questions[0].right_first == 1  # Erik's right second try is not in it
+
+
 def test_the_questions_someone_got_wrong_are_named(course: Course) -> None:
     first = course.lessons[0]
     assert first.quiz is not None

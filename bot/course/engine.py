@@ -77,12 +77,29 @@ class Access:
 OPEN = Access()
 
 
-def handle(course: Course, progress: Progress, event: Event, access: Access = OPEN) -> Outcome:
-    """Apply one event; see the module docstring for the rules."""
+def handle(
+    course: Course, progress: Progress, event: Event, access: Access = OPEN, seed: str = ""
+) -> Outcome:
+    """Apply one event; see the module docstring for the rules.
+
+    ``seed`` names the participant (the adapter passes their id) so each one
+    sees the options of a question in an order of their own (grading.shown_order).
+    """
     progress, moved = repair(course, progress)
     notice: tuple[Action, ...] = (Moved(),) if moved else ()
     outcome = _dispatch(course, progress, event, access)
-    return Outcome(outcome.progress, notice + _closed_weeks_said(outcome.actions, access))
+    actions = _closed_weeks_said(outcome.actions, access)
+    return Outcome(outcome.progress, notice + _shuffled(actions, seed))
+
+
+def _shuffled(actions: tuple[Action, ...], seed: str) -> tuple[Action, ...]:
+    """Every question is shown in the participant's own order of its options."""
+    return tuple(
+        replace(a, choices=shown_order(a.question, seed, a.attempt))
+        if isinstance(a, AskQuestion)
+        else a
+        for a in actions
+    )
 
 
 def _closed_weeks_said(actions: tuple[Action, ...], access: Access) -> tuple[Action, ...]:
@@ -174,11 +191,12 @@ def _ask(week: Week, lesson: Lesson, progress: Progress, refresh: bool = False) 
 def _quiz_result(week: Week, lesson: Lesson, progress: Progress) -> QuizResult:
     assert lesson.quiz is not None
     total = len(lesson.quiz.questions)
-    right = len(progress.first_try_right)
+    right = len(progress.first_try_right) + len(progress.retry_right)
     return QuizResult(
         week=week,
         lesson=lesson,
         right=right,
+        after_retry=len(progress.retry_right),
         total=total,
         percent=score_percent(right, total),
         pass_percent=lesson.quiz.pass_percent,
@@ -216,6 +234,7 @@ def _fresh(progress: Progress, stage: Stage, lesson_id: str | None, item: str | 
         attempt=0,
         selection=(),
         first_try_right=() if stage is not Stage.QUESTION else progress.first_try_right,
+        retry_right=() if stage is not Stage.QUESTION else progress.retry_right,
     )
 
 
@@ -241,7 +260,9 @@ def _start_quiz(course: Course, progress: Progress, lesson_id: str) -> Outcome:
     if lesson.quiz is None or not lesson.quiz.questions:
         return _finish_lesson(course, progress, week, lesson, None)
     first = lesson.quiz.questions[0].id
-    quizzing = replace(_fresh(progress, Stage.QUESTION, lesson_id, first), first_try_right=())
+    quizzing = replace(
+        _fresh(progress, Stage.QUESTION, lesson_id, first), first_try_right=(), retry_right=()
+    )
     return Outcome(quizzing, (_ask(week, lesson, quizzing),))
 
 
@@ -401,25 +422,39 @@ def _grade(
     )
     try_again = not correct and quiz.retry == "again" and progress.attempt + 1 < quiz.attempts
     try_again = try_again and answer != "skipped"
+    asked = _ask(week, lesson, replace(progress, selection=chosen))
     feedback = Feedback(
         question=question,
         correct=correct,
         chosen=chosen,
+        number=asked.number,
+        total=asked.total,
+        attempt=progress.attempt,
         feedback=tuple(
             fb for o in question.options if o.id in chosen and (fb := o.feedback) is not None
         ),
         explanation=None if try_again else question.explanation,
         try_again=try_again,
     )
-    right = progress.first_try_right
+    first, second = progress.first_try_right, progress.retry_right
     if correct and progress.attempt == 0:
-        right = (*right, question.id)
+        first = (*first, question.id)
+    elif correct:
+        second = (*second, question.id)
     if try_again:
-        again = replace(progress, attempt=progress.attempt + 1, selection=())
-        return Outcome(again, (record, feedback, _ask(week, lesson, again)))
-    graded = replace(progress, first_try_right=right)
+        kept = _kept_ticks(question, chosen)
+        again = replace(progress, attempt=progress.attempt + 1, selection=kept)
+        return Outcome(again, (record, feedback, _ask(week, lesson, again, refresh=True)))
+    graded = replace(progress, first_try_right=first, retry_right=second)
     rest = _after_question(course, graded, week, lesson, question)
     return Outcome(rest.progress, (record, feedback, *rest.actions))
+
+
+def _kept_ticks(question: Question, chosen: tuple[str, ...]) -> tuple[str, ...]:
+    """A retry of a multiple-choice question keeps the ticks that were right."""
+    if question.kind is not QuestionKind.MULTIPLE:
+        return ()
+    return tuple(i for i in chosen if i in question.correct_ids)
 
 
 def _after_question(
@@ -481,7 +516,9 @@ def repair(course: Course, progress: Progress) -> tuple[Progress, bool]:
         if lesson.quiz and lesson.quiz.questions:
             first = lesson.quiz.questions[0].id
             restarted = replace(
-                _fresh(progress, Stage.QUESTION, lesson.id, first), first_try_right=()
+                _fresh(progress, Stage.QUESTION, lesson.id, first),
+                first_try_right=(),
+                retry_right=(),
             )
             return restarted, True
         return _fresh(progress, Stage.READY, lesson.id, None), True

@@ -180,17 +180,21 @@ class Feedback:
     feedback: tuple[Text, ...]  # the chosen options' own explanations
     explanation: Text | None
     try_again: bool
+    number: int = 1  # the question's place in its quiz, to redraw the answered card
+    total: int = 1
+    attempt: int = 0  # 0 for the first try
 
 
 @dataclass(frozen=True, slots=True)
 class QuizResult:
     week: Week
     lesson: Lesson
-    right: int
+    right: int  # at the first or the second try: what passing counts
     total: int
     percent: int
     pass_percent: int
     passed: bool
+    after_retry: int = 0  # of those, right only after a new try (not counted for mastery)
 
 
 @dataclass(frozen=True, slots=True)

@@ -15,25 +15,35 @@ def is_correct(question: Question, chosen: tuple[str, ...]) -> bool:
 
 
 def score_percent(right: int, total: int) -> int:
-    """The share right at the first try, rounded half up so 2 of 3 is 67 %."""
+    """The share right, rounded half up so 2 of 3 is 67 %.
+
+    The quiz's pass mark counts questions right at the first or the second try
+    (see docs/lesson-format.md, "Scoring"); mastery counts first tries only.
+    """
     if total == 0:
         return 100
     return (200 * right + total) // (2 * total)
 
 
-def shown_order(question: Question) -> tuple[str, ...]:
+SHUFFLED = (QuestionKind.SINGLE, QuestionKind.MULTIPLE)
+
+
+def shown_order(question: Question, seed: str = "", attempt: int = 0) -> tuple[str, ...]:
     """The order the options are shown in.
 
-    Order items are written in the right order, so they are shuffled; the
-    shuffle is derived from the question id so every redraw looks the same and
-    the right order is never the shown one.
+    Single and multiple choice options are shuffled per participant (``seed``,
+    the adapter's stable id for them) and attempt, so the right answer is not
+    always first and a neighbour's screen does not give it away. The shuffle is
+    a hash, not ``random`` or ``hash()``, so every redraw and every process
+    shows the same order. Order items are written in the right order, so they
+    are shuffled by the question id alone and never shown in the right order.
+    True/false keep their fixed order.
     """
     ids = tuple(o.id for o in question.options)
-    if question.kind is not QuestionKind.ORDER or len(ids) < 2:
+    if len(ids) < 2 or question.kind not in (*SHUFFLED, QuestionKind.ORDER):
         return ids
-    ranked = tuple(
-        sorted(ids, key=lambda i: hashlib.sha256(f"{question.id}/{i}".encode()).digest())
-    )
-    if ranked == ids:  # never show the answer itself
+    salt = f"{seed}/{question.id}/{attempt}" if question.kind in SHUFFLED else question.id
+    ranked = tuple(sorted(ids, key=lambda i: hashlib.sha256(f"{salt}/{i}".encode()).digest()))
+    if question.kind is QuestionKind.ORDER and ranked == ids:  # never show the answer itself
         ranked = ranked[1:] + ranked[:1]
     return ranked

@@ -33,9 +33,9 @@ class RetryRule(StrEnum):
     """What happens after a wrong answer.
 
     ``again``: the participant may try the same question again until the quiz's
-    ``attempts`` are used up; the score counts the first attempt only, so a retry
-    teaches without inflating the result. ``next``: the feedback is shown and the
-    quiz moves on.
+    ``attempts`` are used up; a right answer after a new try counts for passing the
+    quiz but not for mastery (the coach's first-try figures), see docs/lesson-format.md,
+    "Scoring". ``next``: the feedback is shown and the quiz moves on.
     """
 
     AGAIN = "again"

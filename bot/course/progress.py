@@ -43,6 +43,7 @@ class Progress:
     attempt: int = 0  # wrong tries used on the current question
     selection: tuple[str, ...] = ()  # ticked options or picked order items
     first_try_right: tuple[str, ...] = ()  # question ids right at once, this run
+    retry_right: tuple[str, ...] = ()  # question ids right at the second try, this run
     results: dict[str, LessonResult] = field(default_factory=dict)
 
     def result(self, lesson_id: str) -> LessonResult:
@@ -65,6 +66,7 @@ class Progress:
             "attempt": self.attempt,
             "selection": list(self.selection),
             "right": list(self.first_try_right),
+            "again": list(self.retry_right),
             "results": {
                 lesson_id: [r.best_percent, r.passed, r.runs, r.failed_runs]
                 for lesson_id, r in self.results.items()
@@ -98,5 +100,6 @@ class Progress:
             attempt=int(data.get("attempt", 0)),
             selection=tuple(data.get("selection", ())),
             first_try_right=tuple(data.get("right", ())),
+            retry_right=tuple(data.get("again", ())),
             results=results,
         )

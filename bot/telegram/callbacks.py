@@ -1,8 +1,9 @@
 """Compact, versioned callback data for every button, and its strict decoding.
 
 Telegram gives a button at most 64 bytes of data, and any client can send any
-data at all. So the data is short (``1c|lesson|question|attempt|option``, with
-an option named by its index) and starts with a version, and decoding checks
+data at all. So the data is short (``1c|lesson|question|attempt|position``, with
+an option named by the position it is shown at, in the participant's own shuffled
+order, see grading.shown_order) and starts with a version, and decoding checks
 every field against the course: anything that does not parse, names content
 that does not exist, or comes from an older format decodes to None and is
 answered politely without touching the participant's progress.
@@ -14,6 +15,7 @@ import re
 from dataclasses import dataclass
 
 from bot.course import events as ev
+from bot.course.grading import shown_order
 from bot.course.model import Course, Question
 from bot.i18n.languages import LANGUAGES
 
@@ -107,16 +109,29 @@ def repeat(lesson_id: str) -> str:
     return _pack("e", lesson_id)
 
 
-def choose(lesson_id: str, question: Question, attempt: int, option_id: str) -> str:
-    return _pack("c", lesson_id, question.id, attempt, _index(question, option_id))
+def go_on() -> str:
+    """The way on from an old button: show where the participant stands now."""
+    return _pack("g")
 
 
-def toggle(lesson_id: str, question: Question, attempt: int, option_id: str, on: bool) -> str:
-    return _pack("t", lesson_id, question.id, attempt, _index(question, option_id), int(on))
+Shown = tuple[str, ...]
+"""The option ids in the order the participant sees them (AskQuestion.choices)."""
 
 
-def pick(lesson_id: str, question: Question, attempt: int, option_id: str, slot: int) -> str:
-    return _pack("p", lesson_id, question.id, attempt, _index(question, option_id), slot)
+def choose(lesson_id: str, question: Question, attempt: int, shown: Shown, option_id: str) -> str:
+    return _pack("c", lesson_id, question.id, attempt, shown.index(option_id))
+
+
+def toggle(
+    lesson_id: str, question: Question, attempt: int, shown: Shown, option_id: str, on: bool
+) -> str:
+    return _pack("t", lesson_id, question.id, attempt, shown.index(option_id), int(on))
+
+
+def pick(
+    lesson_id: str, question: Question, attempt: int, shown: Shown, option_id: str, slot: int
+) -> str:
+    return _pack("p", lesson_id, question.id, attempt, shown.index(option_id), slot)
 
 
 def submit(lesson_id: str, question: Question, attempt: int) -> str:
@@ -131,28 +146,30 @@ def skip(lesson_id: str, question: Question, attempt: int) -> str:
     return _pack("k", lesson_id, question.id, attempt)
 
 
-def _index(question: Question, option_id: str) -> int:
-    return [o.id for o in question.options].index(option_id)
+def decode(data: str | None, course: Course, seed: str = "") -> Decoded | None:
+    """The event a button stands for, or None for anything malformed or unknown.
 
-
-def decode(data: str | None, course: Course) -> Decoded | None:
-    """The event a button stands for, or None for anything malformed or unknown."""
+    ``seed`` is the one the engine shuffled this participant's options with, so
+    a position is read back as the option that was shown there.
+    """
     if not data or not data.startswith(VERSION) or len(data) < 2:
         return None
     if len(data) > 2 and data[2] != SEP:
         return None
     op, fields = data[1], data[3:].split(SEP) if len(data) > 2 else []
     try:
-        return _decode(op, fields, course)
+        return _decode(op, fields, course, seed)
     except (ValueError, IndexError):
         return None
 
 
-def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
+def _decode(op: str, fields: list[str], course: Course, seed: str) -> Decoded | None:
     if op == "S":
         return _setting(*fields) if len(fields) == 2 else None
     if op == "A":
         return _prompt(*fields) if len(fields) == 3 else None
+    if op == "g":
+        return ev.Continue() if not fields else None
     if op in "nbre" and fields and course.locate(fields[0]) is None:
         return None
     match op, fields:
@@ -164,10 +181,10 @@ def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
             return ev.RetryQuiz(lesson_id)
         case "e", [lesson_id]:
             return ev.Repeat(lesson_id)
-    return _decode_answer(op, fields, course)
+    return _decode_answer(op, fields, course, seed)
 
 
-def _decode_answer(op: str, fields: list[str], course: Course) -> ev.Event | None:
+def _decode_answer(op: str, fields: list[str], course: Course, seed: str) -> ev.Event | None:
     if len(fields) < 3:
         return None
     lesson_id, question_id, attempt_text, *rest = fields
@@ -177,12 +194,13 @@ def _decode_answer(op: str, fields: list[str], course: Course) -> ev.Event | Non
     if question is None:
         return None
     attempt = _small_int(attempt_text)
+    shown = shown_order(question, seed, attempt)
 
     def option(index: str) -> str:
         position = _small_int(index)
-        if position >= len(question.options):
+        if position >= len(shown):
             raise IndexError(index)
-        return question.options[position].id
+        return shown[position]
 
     match op, rest:
         case "c", [index]:

@@ -41,6 +41,19 @@ class Outgoing:
     audio: Path | None = None
     edit: bool = False
     redrawn: bool = False  # its text is replaced on each tick, so nothing is joined into it
+    document: Attachment | None = None  # a file sent with the (last piece of the) text
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file made for the reader, such as the /mydata export."""
+
+    filename: str
+    content: bytes
+
+
+CLOSE_PRESSED = Outgoing("", edit=True)
+"""Keep the pressed message's text and take its buttons away: it is no longer the current card."""
 
 
 def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
@@ -96,8 +109,10 @@ def fit(message: Outgoing) -> list[Outgoing]:
     if message.edit:
         return [message] if utf16_len(message.text) <= TEXT_LIMIT else _edited_too_long(message)
     pieces = split_text(message.text)
-    out = [replace(message, text=piece, buttons=(), audio=None) for piece in pieces]
-    out[-1] = replace(out[-1], buttons=message.buttons, audio=message.audio)
+    out = [replace(message, text=piece, buttons=(), audio=None, document=None) for piece in pieces]
+    out[-1] = replace(
+        out[-1], buttons=message.buttons, audio=message.audio, document=message.document
+    )
     if message.photo is not None:
         alone = replace(message, text="", buttons=(), audio=None)
         out = [alone, *(replace(o, photo=None) for o in out)]

@@ -31,6 +31,8 @@ class Runtime:
     course: Course
     file_ids: dict[Path, str] = field(default_factory=dict)
     metrics: Metrics = field(default_factory=Metrics)
+    live_cards: dict[int, int] = field(default_factory=dict)
+    """Per chat, the message whose buttons are live: the current card (see cards.py)."""
 
     def today(self) -> date:
         return clock.today(self.settings.timezone)

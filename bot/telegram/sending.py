@@ -33,21 +33,32 @@ async def send_all(
     chat_id: int,
     messages: Sequence[Outgoing],
     pressed: Message | None = None,
-) -> None:
-    """Send in order; an ``edit`` message replaces the pressed one when there is one."""
+) -> list[int]:
+    """Send in order; an ``edit`` message replaces the pressed one when there is one.
+
+    Returns the ids of the messages that now show buttons, oldest first.
+    """
     rt = context.runtime
+    with_buttons: list[int] = []
     try:
         for message in (piece for whole in messages for piece in fit(whole)):
             if message.edit and pressed is not None:
                 await _edit(context, pressed, message)
+                shown = pressed.message_id
+            elif message.edit and not message.text:
+                continue  # "take the pressed card's buttons away", with no card pressed
             else:
-                await _send(context, rt, chat_id, message)
+                shown = await _send(context, rt, chat_id, message)
+            if message.buttons:
+                with_buttons.append(shown)
     except Forbidden:
         log.info("a participant blocked the bot; marked inactive")
         await participants.mark_blocked(rt.db, chat_id)
+    return with_buttons
 
 
-async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> None:
+async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> int:
+    """Send one message; returns its id."""
     markup = keyboard(message)
     photo = None if message.photo is None else await _photo(rt, message.photo)
     if photo is not None:
@@ -59,11 +70,19 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
             filename=photo.name,
         )
         _remember(rt, photo, sent)
+        shown = sent.message_id
     elif message.text:
-        await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+        sent = await context.bot.send_message(chat_id, message.text, reply_markup=markup)
+        shown = sent.message_id
+    else:
+        shown = 0  # a picture that could not be built, with no text of its own
     if message.audio is not None:
         sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
         _remember(rt, message.audio, sent)
+    if message.document is not None:
+        attached = message.document
+        await context.bot.send_document(chat_id, attached.content, filename=attached.filename)
+    return shown
 
 
 async def _photo(rt: Runtime, source: Path) -> Path | None:
@@ -89,7 +108,9 @@ def _remember(rt: Runtime, path: Path, sent: Message) -> None:
 async def _edit(context: BotContext, pressed: Message, message: Outgoing) -> None:
     markup = keyboard(message)
     try:
-        if pressed.photo:
+        if not message.text:  # the text stays, only the buttons change
+            await pressed.edit_reply_markup(reply_markup=markup)
+        elif pressed.photo:
             await pressed.edit_caption(caption=message.text, reply_markup=markup)
         else:
             await pressed.edit_text(message.text, reply_markup=markup)

@@ -41,7 +41,7 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = ViewportSize(width=390, height=780)
+PHONE = ViewportSize(width=390, height=844)
 SCREENSHOT = ROOT / "docs" / "preview.png"
 AMINA, ERIK = 1001, 1002
 
@@ -235,3 +235,79 @@ async def test_arabic_reads_right_to_left(
     picture = await page.screenshot()
     if os.environ.get("UPDATE_SCREENSHOT") == "1":
         SCREENSHOT.write_bytes(picture)
+
+
+# Every letter, digit, symbol and punctuation mark shown, drawn on a canvas in the chat's
+# font: one drawn exactly like a character no font has (U+10FFFD, the missing-glyph box)
+# or drawn as nothing at all has no font on this machine, and a phone would show it right.
+MISSING_GLYPHS = """
+([texts, every]) => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 96; canvas.height = 64;
+  const g = canvas.getContext('2d', {willReadFrequently: true});
+  const bubble = document.querySelector('#messages article.msg.bot .text') || document.body;
+  g.font = `40px ${getComputedStyle(bubble).fontFamily}`;
+  const draw = (ch) => {
+    g.clearRect(0, 0, 96, 64);
+    g.fillText(ch, 8, 48);
+    return g.getImageData(0, 0, 96, 64).data.filter((_, i) => i % 4 === 3).join(',');
+  };
+  const box = draw('\\u{10FFFD}');
+  const blank = draw(' ');
+  const shown = new Set();
+  for (const text of texts)
+    for (const ch of text) if (every || /[\\p{L}\\p{N}\\p{S}\\p{P}]/u.test(ch)) shown.add(ch);
+  return [...shown].filter(ch => { const d = draw(ch); return d === box || d === blank; });
+}
+"""
+
+
+async def missing_glyphs(page: Page, shown: list[str], every: bool = False) -> list[str]:
+    """The characters drawn as the missing-glyph box; ``every`` checks controls and spaces too."""
+    missing: list[str] = await page.evaluate(MISSING_GLYPHS, [shown, every])
+    return missing
+
+
+async def test_the_missing_glyph_check_sees_a_missing_glyph(page: Page, preview: Preview) -> None:
+    await open_chat(page, preview, ERIK)
+    assert await missing_glyphs(page, ["a\U0010fffd"], every=True) == ["\U0010fffd"]
+    assert await missing_glyphs(page, ["ሰላም مرحبا 🎉✅"]) == []
+
+
+@pytest.mark.parametrize("language", ["ar", "ti", "sv"])
+async def test_every_glyph_of_a_lesson_renders(
+    page: Page,
+    preview: Preview,
+    bot: RunningBot,
+    users: EmulatorClient,
+    course: Course,
+    language: str,
+    tmp_path: Path,
+) -> None:
+    """A lesson in Arabic, Tigrinya (Ge'ez) and Swedish, emoji and all: no empty boxes.
+
+    SCREENSHOTS=dir keeps the pictures there, to look at.
+    """
+    await open_chat(page, preview, AMINA)
+    await join(page, users, AMINA, language)
+    player = SimulatedParticipant(users, course, AMINA)
+    lesson = course.weeks[0].lessons[0]
+    assert lesson.quiz is not None
+    while stored_stage_item(bot, AMINA) != lesson.quiz.questions[1].id:
+        message = await player.last_with_buttons()
+        assert message is not None
+        choice = player.choose(message)
+        assert isinstance(choice, Press)
+        await click(page, users, AMINA, choice.data)
+    shown: list[str] = await page.eval_on_selector_all(
+        "#messages article.msg .text, #messages button", "nodes => nodes.map(n => n.textContent)"
+    )
+    assert await missing_glyphs(page, shown) == []
+    folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    (folder / f"preview-{language}.png").write_bytes(await page.screenshot())
+
+
+def stored_stage_item(bot: RunningBot, user_id: int) -> str | None:
+    from tests.test_bot_e2e import stored_progress
+
+    return stored_progress(bot, user_id).item_id

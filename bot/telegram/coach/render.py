@@ -368,7 +368,14 @@ def hard_questions(tr: Translator, report: GroupReport) -> list[Outgoing]:
         lines.append(tr._("Nobody has answered a question yet."))
     elif not report.hard_questions:
         lines.append(tr._("No hard question yet: a question counts once three people answered it."))
+    lines += ["", tr._(SCORING_RULE)]
     return as_messages(tr, lines, back(tr, report.group_id))
+
+
+SCORING_RULE = N_(
+    "A right answer at the second try counts for passing the quiz, "
+    "but not here: these figures count first tries only."
+)
 
 
 # ---------------------------------------------------------------- invitations

@@ -21,7 +21,7 @@ from bot.course import events as ev
 from bot.course.engine import handle
 from bot.course.model import UploadKind
 from bot.course.progress import Progress, Stage
-from bot.course.summary import summarize
+from bot.course.summary import current_week, summarize
 from bot.i18n.languages import LANGUAGES, native_name
 from bot.i18n.translator import N_, Translator
 from bot.storage import (
@@ -38,8 +38,9 @@ from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands
 from bot.telegram.context import BotContext
-from bot.telegram.outgoing import Button, Outgoing, coalesce
+from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
 from bot.telegram.participant import joining, privacy
+from bot.telegram.participant.cards import send_cards
 from bot.telegram.participant.render import REFUSALS
 from bot.telegram.sending import send_all
 
@@ -88,8 +89,9 @@ async def show_progress(update: Update, context: BotContext) -> None:
         return
     rt = context.runtime
     state = Progress.from_json(context.reader.progress)
-    text = rt.renderer(person.language).progress(summarize(rt.course, state))
-    await send_all(context, person.telegram_id, [Outgoing(text)])
+    _, renderer = await rt.access(person)
+    shown = renderer.progress(summarize(rt.course, state), current_week(rt.course, state))
+    await send_cards(context, person.telegram_id, [shown])
 
 
 async def language(update: Update, context: BotContext) -> None:
@@ -137,10 +139,12 @@ async def press(update: Update, context: BotContext) -> None:
     query = update.callback_query
     if query is None:
         return
-    decoded = callbacks.decode(query.data, context.runtime.course)
     person = context.reader.consented
+    decoded = callbacks.decode(query.data, context.runtime.course, seed(person))
     if decoded is None:
         await query.answer(context.tr._(STALE_PRESS))
+        if person is not None and person.consent_at is not None:
+            await show_way_on(update, context, person)
         return
     if isinstance(decoded, callbacks.PickLanguage | callbacks.AnswerConsent):
         await settings_press(update, context, decoded)
@@ -158,6 +162,32 @@ async def press(update: Update, context: BotContext) -> None:
     await apply(update, context, person, decoded)
 
 
+def seed(person: ParticipantRecord | None) -> str:
+    """What the engine shuffles a participant's options by: their Telegram id, stable for good
+    (the same after a restart, and known to a test or benchmark driving them)."""
+    return "" if person is None else str(person.telegram_id)
+
+
+async def show_way_on(
+    update: Update, context: BotContext, person: ParticipantRecord, close: bool = True
+) -> None:
+    """An old button was pressed: its card loses its buttons, and one button leads on."""
+    _, renderer = await context.runtime.access(person)
+    messages = [CLOSE_PRESSED, renderer.way_on()] if close else [renderer.way_on()]
+    await send_cards(context, person.telegram_id, messages, pressed_message(update))
+
+
+def pressed_message(update: Update) -> Message | None:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) else None
+
+
+async def close_pressed(update: Update, context: BotContext) -> None:
+    """The pressed card is done with: its buttons go, so only the current card is live."""
+    await send_all(context, context.reader.telegram_id, [CLOSE_PRESSED], pressed_message(update))
+
+
 async def settings_press(
     update: Update,
     context: BotContext,
@@ -172,9 +202,11 @@ async def settings_press(
     match setting:
         case callbacks.PickLanguage(code) if reader.participant or reader.newcomer:
             await query.answer()
+            await close_pressed(update, context)
             await choose(update, context, code)
         case callbacks.AnswerConsent(agreed) if waiting:
             await query.answer()
+            await close_pressed(update, context)
             await consent(update, context, agreed)
         case _:
             await query.answer(context.tr._(STALE_PRESS))
@@ -377,10 +409,13 @@ async def apply(
     query = update.callback_query if pressed else None
     before = Progress.from_json(context.reader.progress)
     access, renderer = await rt.access(person)
-    outcome = handle(rt.course, before, event, access)
+    outcome = handle(rt.course, before, event, access, seed(person))
     refusals = [a for a in outcome.actions if isinstance(a, ev.Refused)]
     if refusals and query is not None:
-        await query.answer(renderer.refusal(refusals[0].reason))
+        reason = refusals[0].reason
+        await query.answer(renderer.refusal(reason))
+        if reason in (ev.Refusal.STALE, ev.Refusal.UNKNOWN):
+            await show_way_on(update, context, person, close=not on_current_card(before, event))
         return
     saved = await commit_update(
         rt.db,
@@ -406,6 +441,15 @@ async def apply(
     if isinstance(event, ev.Start) and before.stage is Stage.NEW:
         welcome = Outgoing(renderer.finish(renderer.tr._("Let us begin! Week 1 starts here.")))
         messages = coalesce([welcome, *messages])
-    pressed_message = query.message if query is not None else None
-    editable = pressed_message if isinstance(pressed_message, Message) else None
-    await send_all(context, person.telegram_id, messages, editable)
+    editable = pressed_message(update) if query is not None else None
+    if editable is not None and not any(m.edit for m in messages):
+        messages = [CLOSE_PRESSED, *messages]  # a step, offer or result card that was used
+    await send_cards(context, person.telegram_id, messages, editable)
+
+
+def on_current_card(progress: Progress, event: ev.Event) -> bool:
+    """A stale press from the card still current (a double tap) keeps that card's buttons."""
+    if isinstance(event, (ev.Next, *ev.ANSWER_EVENTS)):
+        item = event.step_id if isinstance(event, ev.Next) else event.question_id
+        return event.lesson_id == progress.lesson_id and item == progress.item_id
+    return False

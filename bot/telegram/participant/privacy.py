@@ -2,21 +2,28 @@
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from telegram import Update
 
+from bot.course.model import Course
+from bot.course.progress import Progress
+from bot.i18n.languages import native_name
+from bot.i18n.translator import Translator
 from bot.storage import participants, prompts
 from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
-from bot.telegram.outgoing import Button, Outgoing
+from bot.telegram.outgoing import Attachment, Button, Outgoing
 from bot.telegram.sending import send_all
 
 
 async def my_data(update: Update, context: BotContext) -> None:
-    """/mydata: every stored field and answer, in plain lines."""
+    """/mydata: what is stored, in plain words grouped as the participant thinks of it,
+    and all of it, every field and answer, as a JSON file."""
     rt, user = context.runtime, update.effective_user
     if user is None:
         return
@@ -26,23 +33,115 @@ async def my_data(update: Update, context: BotContext) -> None:
     if stored is None:
         await send_all(context, user.id, [Outgoing(tr.message(tr._("I store nothing about you.")))])
         return
+    text = tr.message("\n".join(plain_lines(tr, rt.course, stored)))
+    export = json.dumps(stored, ensure_ascii=False, indent=2, default=str).encode()
+    file = Attachment(EXPORT_NAME, export)
+    await send_all(context, user.id, [Outgoing(text, document=file)])
+
+
+EXPORT_NAME = "mydata.json"
+
+
+def plain_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
+    """Who you are, your group, your progress, your answers: no field names, local dates."""
+    profile = stored.get("profile")
+    if profile is None:
+        count = len(stored.get("start_attempts") or ())
+        return [
+            tr.ngettext(
+                "I only noted that you tried to join once.",
+                "I only noted that you tried to join {count} times.",
+                count,
+            ).format(count=count)
+        ]
     lines = [tr._("This is everything I store about you:"), ""]
-    lines += [f"{key}: {value}" for key, value in (stored.get("profile") or {}).items()]
-    lines += ["", tr._("Answers:")]
-    lines += [_answer_line(answer) for answer in stored["answers"]] or ["–"]
-    lines += ["", tr._("Quiz results:")]
-    lines += [
-        f"{r['lesson_id']} #{r['run']}: {r['score_percent']} % {'✓' if r['passed'] else '✗'}"
-        for r in stored["quiz_results"]
-    ] or ["–"]
-    lines += ["", tr._("Erase it all with /delete.")]
-    await send_all(context, user.id, [Outgoing(tr.message("\n".join(lines)))])
+    lines += ["👤 " + tr._("Who you are")]
+    lines += [tr._("Your first name: {name}").format(name=tr.term(profile["first_name"] or "–"))]
+    if profile.get("language"):
+        lines.append(
+            tr._("Your language: {language}").format(language=native_name(profile["language"]))
+        )
+    if (agreed := _when(tr, profile.get("consent_at"))) is not None:
+        lines.append(tr._("You agreed to the storing on {date}.").format(date=agreed))
+    if (seen := _when(tr, profile.get("last_active_at"))) is not None:
+        lines.append(tr._("You were last here on {date}.").format(date=seen))
+    lines += ["", "👥 " + tr._("Your group")]
+    group = profile.get("group")
+    lines.append(
+        tr._("Your group: {name}").format(name=tr.term(group))
+        if group
+        else tr._("You are not in a group.")
+    )
+    lines += ["", "📈 " + tr._("Your progress"), *_progress_lines(tr, course, stored)]
+    lines += ["", "✏️ " + tr._("Your answers"), *_answer_lines(tr, course, stored)]
+    lines += ["", tr._("The file below holds all of it, every answer with its time.")]
+    lines.append(tr._("Erase it all with /delete."))
+    return lines
 
 
-def _answer_line(answer: dict[str, Any]) -> str:
-    mark = "✓" if answer["correct"] else "✗"
-    where = f"{answer['lesson_id']}/{answer['question_id']} #{answer['attempt']}"
-    return f"{where}: {answer['answer']} {mark}"
+def _when(tr: Translator, stamp: object) -> str | None:
+    """A stored time as the reader writes dates, or None when there is none."""
+    if not stamp:
+        return None
+    try:
+        moment = stamp if isinstance(stamp, datetime) else datetime.fromisoformat(str(stamp))
+    except ValueError:
+        return None
+    return tr.full_date(moment.date())
+
+
+def _progress_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
+    passed = {r["lesson_id"] for r in stored["quiz_results"] if r["passed"]}
+    state = Progress.from_json((stored.get("progress") or {}).get("state"))
+    passed |= {lesson_id for lesson_id, result in state.results.items() if result.passed}
+    total = len(course.lessons)
+    lines = [
+        tr._("Lessons passed: {done} of {total}").format(
+            done=len(passed & {x.id for x in course.lessons}), total=total
+        )
+    ]
+    located = course.locate(state.lesson_id or "")
+    if located is not None:
+        week, lesson = located
+        lines.append(
+            tr._("You are at week {number}: {title}").format(
+                number=week.number, title=tr.lesson_shown(lesson.title)
+            )
+        )
+    return lines
+
+
+def _answer_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
+    """One line per lesson: how many answers, how many right, the best quiz result."""
+    answers: dict[str, list[bool]] = {}
+    for answer in stored["answers"]:
+        answers.setdefault(answer["lesson_id"], []).append(bool(answer["correct"]))
+    best: dict[str, int] = {}
+    for r in stored["quiz_results"]:
+        best[r["lesson_id"]] = max(best.get(r["lesson_id"], 0), int(r["score_percent"]))
+    lines = []
+    for lesson in course.lessons:
+        given = answers.pop(lesson.id, None)
+        if given is None:
+            continue
+        line = tr.ngettext(
+            "{title}: {count} answer, {right} right",
+            "{title}: {count} answers, {right} right",
+            len(given),
+        ).format(title=tr.lesson_shown(lesson.title), count=len(given), right=sum(given))
+        if lesson.id in best:
+            line += " · " + tr._("best quiz {percent} %").format(percent=best[lesson.id])
+        lines.append(line)
+    gone = sum(len(given) for given in answers.values())
+    if gone:
+        lines.append(
+            tr.ngettext(
+                "{count} answer to a lesson that is no longer in the course",
+                "{count} answers to lessons that are no longer in the course",
+                gone,
+            ).format(count=gone)
+        )
+    return lines or ["–"]
 
 
 async def delete(update: Update, context: BotContext) -> None:

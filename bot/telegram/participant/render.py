@@ -8,6 +8,7 @@ same texts appear in the bot and the preview. Lesson texts come through the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Sequence
 from datetime import date
 from pathlib import Path
@@ -15,12 +16,16 @@ from pathlib import Path
 from bot.course import events as ev
 from bot.course.model import Question, QuestionKind, Step, Text, UploadKind, Week
 from bot.course.summary import WeekSummary
-from bot.i18n.text import isolate_latin
 from bot.i18n.translator import N_, Translator
 from bot.telegram import callbacks
-from bot.telegram.outgoing import Button, Outgoing, coalesce
+from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
 
 CHECK, BOX = "☑", "☐"
+RIGHT_MARK, WRONG_MARK = "✔", "✘"
+
+# A multiple-choice question whose own text already says to tick all right answers
+# ("Tryck på alla rätta svar", "Välj alla som stämmer") gets no second instruction.
+SAYS_TICK_ALL = re.compile(r"\balla\b", re.IGNORECASE)
 
 
 UPLOAD_NAMES = {
@@ -30,9 +35,9 @@ UPLOAD_NAMES = {
 }
 
 REFUSALS = {
-    ev.Refusal.STALE: N_("That button is no longer active. Tap /continue to see where you are."),
+    ev.Refusal.STALE: N_("That button is from earlier."),
     ev.Refusal.LOCKED: N_("That lesson is not open yet."),
-    ev.Refusal.UNKNOWN: N_("That button is no longer active. Tap /continue to see where you are."),
+    ev.Refusal.UNKNOWN: N_("That button is from earlier."),
     ev.Refusal.EMPTY_SELECTION: N_("Tick at least one answer first."),
     ev.Refusal.NOT_EXPECTED: N_(
         "Thank you! I do not need a file right now. I did not keep it. Tap /continue to go on."
@@ -53,8 +58,8 @@ class Renderer:
     # ------------------------------------------------------------ helpers
 
     def lesson_text(self, text: Text) -> str:
-        translated = self.tr.lesson(text)
-        return isolate_latin(translated) if self.tr.rtl else translated
+        """A lesson text marked for the direction of the language it is shown in."""
+        return self.tr.lesson_shown(text)
 
     def finish(self, text: str) -> str:
         return self.tr.message(text)
@@ -69,8 +74,30 @@ class Renderer:
     # ------------------------------------------------------------ actions
 
     def render(self, actions: Iterable[ev.Action]) -> list[Outgoing]:
-        out = [r for r in map(self.render_one, actions) if r is not None]
+        """The messages for the actions; an answer's verdict goes where the reader looks.
+
+        The answered card is edited to show the answer and loses its buttons; a
+        wrong answer with a try left is said on the question itself, redrawn
+        with fresh buttons, so only the current card in the chat is live.
+        """
+        out: list[Outgoing] = []
+        retry: ev.Feedback | None = None
+        for action in actions:
+            if isinstance(action, ev.Feedback):
+                retry = action if action.try_again else None
+                out += [] if retry else self.answered(action)
+            elif isinstance(action, ev.AskQuestion) and retry is not None:
+                out.append(self.question(action, preface=self.retry_prompt(retry)))
+                retry = None
+            elif (rendered := self.render_one(action)) is not None:
+                out.append(rendered)
         return coalesce(out)
+
+    def way_on(self) -> Outgoing:
+        """After an old button: one button to where the participant stands now."""
+        text = self.tr._("That button is from earlier. Here is the way on:")
+        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.go_on())
+        return Outgoing(self.finish(text), ((button,),))
 
     def render_one(self, action: ev.Action) -> Outgoing | None:
         match action:
@@ -143,26 +170,31 @@ class Renderer:
     def media(self, relative: str | None) -> Path | None:
         return None if relative is None else self.lessons_dir / relative
 
-    def question(self, action: ev.AskQuestion) -> Outgoing:
+    def question(self, action: ev.AskQuestion, preface: str | None = None) -> Outgoing:
+        """The question card; ``preface`` is the verdict on a try that went wrong."""
         q = action.question
-        header = self.tr._("❓ Question {number} of {total}").format(
-            number=action.number, total=action.total
-        )
-        lines = [header, self.lesson_text(q.text)]
-        if action.attempt and not action.selection:
-            lines.insert(0, self.tr._("Try again."))
+        lines = [self.question_card(action.number, action.total, q)]
         lines += self.question_help(action)
+        if preface is not None:
+            lines.insert(0, preface)
         return Outgoing(
             self.finish("\n\n".join(lines)),
             self.question_buttons(action),
             photo=None if action.refresh else self.media(q.image),
             edit=action.refresh,
-            redrawn=q.kind in (QuestionKind.MULTIPLE, QuestionKind.ORDER),
+            redrawn=True,  # redrawn on a tick and when answered: nothing is joined into it
         )
 
+    def question_card(self, number: int, total: int, question: Question) -> str:
+        header = self.tr._("❓ Question {number} of {total}").format(number=number, total=total)
+        return f"{header}\n\n{self.lesson_text(question.text)}"
+
     def question_help(self, action: ev.AskQuestion) -> list[str]:
+        """The bot's own instruction, only where the lesson's text does not give it."""
         q = action.question
         if q.kind is QuestionKind.MULTIPLE:
+            if SAYS_TICK_ALL.search(q.text.sv):
+                return []
             return [self.tr._("Tick every right answer, then tap Done.")]
         if q.kind is QuestionKind.ORDER:
             picked = [
@@ -173,47 +205,53 @@ class Renderer:
             help_text = self.tr._("Tap the items in the right order, first one first.")
             return [help_text, "\n".join(picked)] if picked else [help_text]
         if q.kind is QuestionKind.TASK:
-            kinds = ", ".join(self.tr._(UPLOAD_NAMES[k]) for k in q.accepts)
-            return [
-                self.tr._("Send me {kinds} here, the way you would attach it to an email.").format(
-                    kinds=kinds
-                ),
-                self.tr._("I only note that it arrived. I do not keep the file."),
-            ]
+            return [self.tr._("I only note that it arrived. I do not keep the file.")]
         return []
 
     def question_buttons(self, action: ev.AskQuestion) -> tuple[tuple[Button, ...], ...]:
         q, lesson_id, attempt = action.question, action.lesson.id, action.attempt
+        shown = action.choices
         if q.kind is QuestionKind.TRUE_FALSE:
             labels = {"true": self.tr._("True"), "false": self.tr._("False")}
             return (
                 tuple(
-                    Button(labels[o.id], callbacks.choose(lesson_id, q, attempt, o.id))
-                    for o in q.options
+                    Button(labels[i], callbacks.choose(lesson_id, q, attempt, shown, i))
+                    for i in shown
                 ),
             )
         if q.kind is QuestionKind.SINGLE:
             return tuple(
-                (Button(self.option_label(q, i), callbacks.choose(lesson_id, q, attempt, i)),)
-                for i in action.choices
+                (
+                    Button(
+                        self.option_label(q, i), callbacks.choose(lesson_id, q, attempt, shown, i)
+                    ),
+                )
+                for i in shown
             )
         if q.kind is QuestionKind.MULTIPLE:
             rows = [
                 (
                     Button(
                         f"{CHECK if i in action.selection else BOX} {self.option_label(q, i)}",
-                        callbacks.toggle(lesson_id, q, attempt, i, i not in action.selection),
+                        callbacks.toggle(
+                            lesson_id, q, attempt, shown, i, i not in action.selection
+                        ),
                     ),
                 )
-                for i in action.choices
+                for i in shown
             ]
             rows.append((Button(self.tr._("Done ✔"), callbacks.submit(lesson_id, q, attempt)),))
             return tuple(rows)
         if q.kind is QuestionKind.ORDER:
             slot = len(action.selection)
             rows = [
-                (Button(self.option_label(q, i), callbacks.pick(lesson_id, q, attempt, i, slot)),)
-                for i in action.choices
+                (
+                    Button(
+                        self.option_label(q, i),
+                        callbacks.pick(lesson_id, q, attempt, shown, i, slot),
+                    ),
+                )
+                for i in shown
                 if i not in action.selection
             ]
             if action.selection:
@@ -231,30 +269,101 @@ class Renderer:
         option = question.option(option_id)
         return "" if option is None else self.tr.lesson(option.text)
 
+    def answered(self, action: ev.Feedback) -> list[Outgoing]:
+        """The pressed card shows what was chosen, without buttons; then the verdict."""
+        q = action.question
+        if q.kind is QuestionKind.TASK:  # an upload is no press; a skip leaves the card as it is
+            card = None if action.correct else CLOSE_PRESSED
+        else:
+            chosen = self.tr._("✔ Your answer: {answer}").format(answer=self.chosen(action))
+            text = f"{self.question_card(action.number, action.total, q)}\n\n{chosen}"
+            card = Outgoing(self.finish(text), edit=True)
+        verdict = Outgoing(self.finish("\n\n".join(self.verdict(action))))
+        return [verdict] if card is None else [card, verdict]
+
+    def chosen(self, action: ev.Feedback) -> str:
+        q = action.question
+        if q.kind is QuestionKind.TRUE_FALSE:
+            return self.tr._("True") if action.chosen == ("true",) else self.tr._("False")
+        texts = [self.lesson_text(o.text) for i in action.chosen if (o := q.option(i))]
+        return " → ".join(texts) if q.kind is QuestionKind.ORDER else self.tr.listing(texts)
+
     def feedback(self, action: ev.Feedback) -> Outgoing:
+        """The verdict alone, as one message (the preview and tests use it)."""
+        return Outgoing(self.finish("\n\n".join(self.verdict(action))))
+
+    def verdict(self, action: ev.Feedback) -> list[str]:
         """The verdict, the chosen options' own feedback and, once no try is left, the answer.
 
         When an option explains itself, the verdict is only its mark (✅/❌), so the
         reader does not get "Not quite." twice; a mark is understood without reading.
+        A multiple-choice answer is taken apart: what was right, what was wrong and,
+        once no try is left, what was missed, each option's own words under its mark.
         """
         q = action.question
-        own = [self.lesson_text(t) for t in action.feedback]
         if q.kind is QuestionKind.TASK:
-            verdict = (
-                self.tr._("✅ It arrived. Well done: that is how you attach a file.")
-                if action.correct
-                else self.tr._("That is fine. You can practise it with your coach.")
-            )
-            parts = [verdict, *own]
-        elif own:
-            parts = [f"{'✅' if action.correct else '❌'} {own[0]}", *own[1:]]
-        else:
+            return [self.task_verdict(action)]  # the explanation is its praise
+        if q.kind is QuestionKind.MULTIPLE:
             parts = [self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")]
-        if not action.correct and not action.try_again and q.kind is not QuestionKind.TASK:
-            parts.append(self.tr._("The right answer: {answer}").format(answer=self.answer(q)))
+            parts += self.ticks(action)
+        else:
+            own = [self.lesson_text(t) for t in action.feedback]
+            mark = "✅" if action.correct else "❌"
+            parts = [f"{mark} {own[0]}", *own[1:]] if own else []
+            parts = parts or [
+                self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")
+            ]
+            if not action.correct and not action.try_again:
+                parts.append(self.tr._("The right answer: {answer}").format(answer=self.answer(q)))
         if action.explanation is not None:
             parts.append(self.lesson_text(action.explanation))
-        return Outgoing(self.finish("\n\n".join(parts)))
+        return parts
+
+    def task_verdict(self, action: ev.Feedback) -> str:
+        """An upload is praised once: by the lesson's own words when it has them."""
+        if not action.correct:
+            return self.tr._("That is fine. You can practise it with your coach.")
+        if action.explanation is not None:
+            return f"✅ {self.lesson_text(action.explanation)}"
+        return self.tr._("✅ It arrived. Well done: that is how you attach a file.")
+
+    def ticks(self, action: ev.Feedback) -> list[str]:
+        """Right ticks, wrong ticks and (with no try left) the missed ones, named; then each
+        ticked option's own words under its mark. All right: the options' words say it."""
+        q, chosen = action.question, set(action.chosen)
+        right = [o for o in q.options if o.id in chosen and o.correct]
+        wrong = [o for o in q.options if o.id in chosen and not o.correct]
+        missed = [o for o in q.options if o.id not in chosen and o.correct]
+        named: list[str] = []
+        if not action.correct:
+            for label, options, mark in (
+                (N_("Right: {options}"), right, RIGHT_MARK),
+                (N_("Not right: {options}"), wrong, WRONG_MARK),
+            ):
+                if options:
+                    names = self.tr.listing([self.lesson_text(o.text) for o in options])
+                    named.append(f"{mark} {self.tr._(label).format(options=names)}")
+        if missed and action.try_again:
+            count = len(missed)
+            named.append(
+                self.tr.ngettext(
+                    "One right answer is missing.", "{count} right answers are missing.", count
+                ).format(count=count)
+            )
+        elif missed:
+            names = self.tr.listing([self.lesson_text(o.text) for o in missed])
+            named.append(self.tr._("Missed: {options}").format(options=names))
+        own = [
+            f"{RIGHT_MARK if o.correct else WRONG_MARK} {self.lesson_text(o.feedback)}"
+            for o in (*right, *wrong)
+            if o.feedback is not None
+        ]
+        return [block for block in ("\n".join(named), "\n".join(own)) if block]
+
+    def retry_prompt(self, action: ev.Feedback) -> str:
+        """What went wrong, and the scoring rule in plain words: a new try still counts."""
+        rule = self.tr._("Try once more. If you get it right now, it still counts for passing.")
+        return "\n\n".join([*self.verdict(action), rule])
 
     def answer(self, question: Question) -> str:
         """The right answer in words: the options, the order, or True/False."""
@@ -262,14 +371,12 @@ class Renderer:
             right = next(o.id for o in question.options if o.correct)
             return self.tr._("True") if right == "true" else self.tr._("False")
         texts = [self.lesson_text(o.text) for o in question.options if o.correct]
-        return " → ".join(texts) if question.kind is QuestionKind.ORDER else ", ".join(texts)
+        if question.kind is QuestionKind.ORDER:
+            return " → ".join(texts)
+        return self.tr.listing(texts)
 
     def quiz_result(self, action: ev.QuizResult) -> Outgoing:
-        score = self.tr.ngettext(
-            "You got {right} of {total} question right ({percent} %).",
-            "You got {right} of {total} questions right ({percent} %).",
-            action.total,
-        ).format(right=action.right, total=action.total, percent=action.percent)
+        score = self.score(action)
         if action.passed:
             passed = self.tr._("Well done, you passed the quiz!")
             return Outgoing(self.finish(f"{score}\n{passed}"))
@@ -282,6 +389,29 @@ class Renderer:
         )
         return Outgoing(
             self.finish(f"{score}\n{advice.format(percent=action.pass_percent)}"), buttons
+        )
+
+    def score(self, action: ev.QuizResult) -> str:
+        """The score by the one rule: right at the first or the second try both count."""
+        if action.after_retry:
+            text = self.tr.ngettext(
+                "You got {right} of {total} question right, {retried} after a new try "
+                "({percent} %).",
+                "You got {right} of {total} questions right, {retried} after a new try "
+                "({percent} %).",
+                action.total,
+            )
+        else:
+            text = self.tr.ngettext(
+                "You got {right} of {total} question right ({percent} %).",
+                "You got {right} of {total} questions right ({percent} %).",
+                action.total,
+            )
+        return text.format(
+            right=action.right,
+            total=action.total,
+            retried=action.after_retry,
+            percent=action.percent,
         )
 
     def week_done(self, week: Week) -> str:
@@ -307,7 +437,7 @@ class Renderer:
         )
 
     def wrong_upload(self, action: ev.WrongUpload) -> str:
-        kinds = ", ".join(self.tr._(UPLOAD_NAMES[k]) for k in action.question.accepts)
+        kinds = self.tr.either([self.tr._(UPLOAD_NAMES[k]) for k in action.question.accepts])
         text = self.tr._("You sent {got}. This task needs {kinds}.").format(
             got=self.tr._(UPLOAD_NAMES[action.got]), kinds=kinds
         )
@@ -317,14 +447,26 @@ class Renderer:
 
     # ------------------------------------------------------------ progress
 
-    def progress(self, weeks: Sequence[WeekSummary]) -> str:
-        lines = [self.tr._("Your progress")]
-        for summary in weeks:
-            bar = "".join("▓" if s.passed else "░" for s in summary.lessons)
-            line = self.tr._("Week {number}: {bar} {done}/{total}").format(
-                number=summary.week.number, bar=bar, done=summary.done, total=summary.total
+    def progress(self, weeks: Sequence[WeekSummary], here: Week | None = None) -> Outgoing:
+        """/progress: each week by its title, what is done, where the reader is, what opens
+        when, and a button back to the current step."""
+        lines = [self.tr._("Your progress"), ""]
+        lines += [self.progress_line(summary, summary.week == here) for summary in weeks]
+        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.go_on())
+        return Outgoing(self.finish("\n".join(lines)), ((button,),))
+
+    def progress_line(self, summary: WeekSummary, here: bool) -> str:
+        week = summary.week
+        named = {"number": week.number, "title": self.lesson_text(week.title)}
+        if summary.total and summary.done == summary.total:
+            return self.tr._("✅ Week {number}: {title}, done").format(**named)
+        if here:
+            return self.tr._(
+                "👉 Week {number}: {title}, you are here ({done} of {total} lessons done)"
+            ).format(**named, done=summary.done, total=summary.total)
+        opens = self.unlock_date(week)
+        if opens is not None:
+            return self.tr._("🔒 Week {number}: {title}, opens on {date}").format(
+                **named, date=self.tr.date(opens)
             )
-            if summary.average_percent is not None:
-                line += f" · {summary.average_percent} %"
-            lines.append(line)
-        return self.finish("\n".join(lines))
+        return self.tr._("▫️ Week {number}: {title}").format(**named)
