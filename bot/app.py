@@ -19,8 +19,10 @@ from bot.config import Settings, load_settings
 from bot.course.loader import CourseError, load_course
 from bot.course.model import Course
 from bot.i18n.catalogs import compile_catalogs
-from bot.storage import Database
+from bot.storage import Database, undelivered
 from bot.telegram.application import ALLOWED_UPDATES, build_application
+from bot.telegram.inbox import Inbox
+from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
 
@@ -28,32 +30,34 @@ log = logging.getLogger(__name__)
 async def start_bot(
     settings: Settings, db: Database, course: Course, *, rate_limiter: bool = True
 ) -> Application:  # type: ignore[type-arg]
-    """Build, initialise and start the Application, polling or behind a webhook."""
+    """Build, initialise and start the Application, polling or behind a webhook.
+
+    Updates come in through the durable inbox (bot/telegram/inbox.py): what a
+    previous run fetched and never handled is handled first.
+    """
     application = build_application(settings, db, course, rate_limiter=rate_limiter)
+    runtime: Runtime = application.bot_data["runtime"]
+    runtime.undelivered_chats = await undelivered.chats(db)
     await application.initialize()
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    assert application.updater is not None
+    updates = Inbox(application, db, ALLOWED_UPDATES)
+    application.bot_data["inbox"] = updates
     if settings.webhook_url:
-        await application.updater.start_webhook(
-            listen=settings.host,
-            port=settings.port,
-            url_path=settings.webhook_url.rsplit("/", 1)[-1],
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
+        await updates.start_webhook(
+            settings.host, settings.port, settings.webhook_url, settings.webhook_secret
         )
     else:
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-        )
+        await updates.start_polling(timeout=10)
     return application
 
 
 async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+    """Stop fetching, handle everything fetched, then close."""
+    updates = application.bot_data.get("inbox")
+    if isinstance(updates, Inbox):
+        await updates.stop()
     if application.running:
         await application.stop()
     await application.shutdown()

@@ -25,6 +25,10 @@ class Settings:
     retention_months: int = 12
     quiet_days: int = 7
     chat_messages_per_second: float = 1.0
+    # How long one Bot API call may take (seconds), and the first pause before a
+    # failed send is tried again (it doubles with each try, with jitter).
+    telegram_timeout: float = 10.0
+    send_retry_delay: float = 0.5
     bot_username: str = "rakna_med_mig_bot"
 
     @property
@@ -65,5 +69,7 @@ def load_settings(
         retention_months=int(env.get("RETENTION_MONTHS", "12")),
         quiet_days=int(env.get("QUIET_DAYS", "7")),
         chat_messages_per_second=float(env.get("CHAT_MESSAGES_PER_SECOND", "1")),
+        telegram_timeout=float(env.get("TELEGRAM_TIMEOUT", "10")),
+        send_retry_delay=float(env.get("SEND_RETRY_DELAY", "0.5")),
         bot_username=env.get("BOT_USERNAME", "rakna_med_mig_bot").lstrip("@"),
     )

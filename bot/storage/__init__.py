@@ -9,7 +9,7 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
-from bot.storage import groups, invites, jobs, participants, progress
+from bot.storage import groups, inbox, invites, jobs, participants, progress, undelivered
 from bot.storage.database import Database, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
@@ -38,10 +38,12 @@ __all__ = [
     "SchemaError",
     "commit_update",
     "groups",
+    "inbox",
     "invites",
     "is_processed",
     "jobs",
     "participants",
     "progress",
     "purge_processed_updates",
+    "undelivered",
 ]

@@ -7,13 +7,14 @@ consent and a /start cannot interleave, across every handler group. The per-pers
 locks live only while someone waits on them, so the table does not grow.
 
 The processor also knows when everything it was given is handled, which is what
-tests (and a clean stop) wait for instead of a quiet period.
+tests (and a clean stop) wait for instead of a quiet period, and what the durable
+inbox (bot/telegram/inbox.py) hears through ``on_handled`` to let an update go.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
@@ -28,6 +29,8 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._in_flight = 0
         self._highest_started = 0
         self._changed = asyncio.Condition()
+        self.on_handled: Callable[[object], Awaitable[None]] | None = None
+        """Called once an update is handled (not when its handling is cancelled)."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the person's turn, then handle; the person's lock lives while it is wanted.
@@ -39,13 +42,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             key = _person(update)
             if key is None:
-                await coroutine
+                await self._handle(update, coroutine)
                 return
             self._waiting[key] = self._waiting.get(key, 0) + 1
             lock = self._locks.setdefault(key, asyncio.Lock())
             try:
                 async with lock:
-                    await coroutine
+                    await self._handle(update, coroutine)
             finally:
                 self._waiting[key] -= 1
                 if not self._waiting[key]:
@@ -53,6 +56,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                     del self._locks[key]
         finally:
             await self._end()
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if self.on_handled is not None:
+            await self.on_handled(update)
 
     async def initialize(self) -> None:
         """Nothing to set up: locks are made on demand."""

@@ -29,6 +29,10 @@ class Runtime:
     db: Database
     course: Course
     file_ids: dict[Path, str] = field(default_factory=dict)
+    undelivered_chats: set[int] = field(default_factory=set)
+    """Chats with messages Telegram did not take (bot/telegram/sending.py), sent first next time."""
+    failed_sends: int = 0
+    """Messages Telegram did not take after every retry, since the bot started."""
 
     def today(self) -> date:
         return clock.today(self.settings.timezone)

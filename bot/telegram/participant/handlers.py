@@ -29,7 +29,7 @@ from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Button, Outgoing, coalesce
 from bot.telegram.participant import joining, privacy
 from bot.telegram.participant.render import REFUSALS
-from bot.telegram.sending import send_all
+from bot.telegram.sending import answer_alongside, answer_query, answered, send_all
 
 log = logging.getLogger(__name__)
 STALE_PRESS = REFUSALS[ev.Refusal.STALE]
@@ -274,8 +274,9 @@ async def apply(
     outcome = handle(rt.course, before, event, access)
     refusals = [a for a in outcome.actions if isinstance(a, ev.Refused)]
     if refusals and query is not None:
-        await query.answer(renderer.refusal(refusals[0].reason))
+        await answer_query(query, renderer.refusal(refusals[0].reason))
         return
+    answering = answer_alongside(query)  # the spinner stops while the reply is made
     saved = await commit_update(
         rt.db,
         update_id=update.update_id,
@@ -292,9 +293,8 @@ async def apply(
             if isinstance(r, ev.RecordQuizResult)
         ],
     )
-    if query is not None:
-        await query.answer()
     if not saved:
+        await answered(answering)
         return
     messages = renderer.render(outcome.actions)
     if isinstance(event, ev.Start) and before.stage is Stage.NEW:
@@ -303,3 +303,4 @@ async def apply(
     pressed_message = query.message if query is not None else None
     editable = pressed_message if isinstance(pressed_message, Message) else None
     await send_all(context, person.telegram_id, messages, editable)
+    await answered(answering)
