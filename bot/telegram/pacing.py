@@ -15,7 +15,8 @@ bot keeps to Telegram's pace and survives its bad moments:
   A retried sendMessage after a timeout may arrive twice (Telegram has no
   idempotency key for it); a lost reply is worse than a repeated one.
 
-getUpdates is passed through untouched: the inbox's fetch loop has its own rules.
+getUpdates is passed through untouched: the inbox's fetch loop has its own rules;
+answerCallbackQuery is tried once (a late answer stops no spinner).
 """
 
 from __future__ import annotations
@@ -46,6 +47,9 @@ SENDING_ENDPOINTS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+# Tried once only: an answer that comes late stops no spinner, and the person's next
+# update waits for it (bot/telegram/sending.py answer_alongside).
+TRIED_ONCE = frozenset({"answerCallbackQuery"})
 OVERALL_PER_SECOND = 30
 # How many 429s one call waits out before it gives up (then the message is kept
 # to be sent again later): Telegram's retry_after is honest, so this is generous.
@@ -126,7 +130,11 @@ class ChatPacingRateLimiter(BaseRateLimiter[int]):
                 await self._hold(chat_id, seconds)
             except NetworkError as error:
                 failures += 1
-                if not is_transient(error) or failures >= self._backoff.attempts:
+                if (
+                    not is_transient(error)
+                    or endpoint in TRIED_ONCE
+                    or failures >= self._backoff.attempts
+                ):
                     raise
                 delay = self._backoff.delay(failures - 1)
                 log.info("%s failed (%s); try %d in %.2f s", endpoint, error, failures + 1, delay)
