@@ -193,6 +193,16 @@ async def test_a_crash_after_fetching_loses_no_tap(
     assert rows(bot, "SELECT update_id FROM inbox") == []
 
 
+async def test_a_failing_get_updates_is_asked_again_and_loses_nothing(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await users.fault(502, method="getUpdates", times=1)
+    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
+    await users.idle()
+    assert (await users.bot_messages(ERIK))[-1]["buttons"]
+    assert rows(bot, "SELECT update_id FROM inbox") == []
+
+
 async def test_a_webhook_update_is_stored_before_the_answer(
     bot: RunningBot, unused_tcp_port: int, users: EmulatorClient
 ) -> None:

@@ -103,7 +103,12 @@ class Inbox:
             await self._hand_over(orjson.loads(received.payload))
 
     async def _hand_over(self, payload: dict[str, Any]) -> None:
-        update = Update.de_json(payload, self.application.bot)
+        try:
+            update = Update.de_json(payload, self.application.bot)
+        except Exception:  # nothing can handle it: it must not come back at every start
+            log.exception("update %s cannot be read; dropped", payload.get("update_id"))
+            await inbox.done(self.db, int(payload["update_id"]))
+            return
         await self.application.update_queue.put(update)
 
     async def _handled(self, update: object) -> None:
@@ -134,11 +139,19 @@ class Inbox:
                 await asyncio.sleep(pause)
                 pause = min(pause * 2, LAST_PAUSE)
                 continue
-            pause = FIRST_PAUSE
             if payloads:
                 next_offset = int(payloads[-1]["update_id"]) + 1
-                await self._store(payloads, next_offset)
+                try:
+                    await self._store(payloads, next_offset)
+                except Exception:  # the database refused: fetch the same batch again
+                    log.exception(
+                        "could not store %d update(s); again in %.1f s", len(payloads), pause
+                    )
+                    await asyncio.sleep(pause)
+                    pause = min(pause * 2, LAST_PAUSE)
+                    continue
                 self._offset = next_offset  # the next getUpdates confirms this batch
+            pause = FIRST_PAUSE
 
     async def _get_updates(self, timeout: int) -> list[dict[str, Any]]:
         """The raw JSON of the next batch: it is stored as Telegram sent it."""
