@@ -20,10 +20,17 @@ from typing import Any
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# PTB takes its place for an update before the update waits for its person, so a person
+# whose chat is held (a 429 storm) and who keeps tapping would fill every place. PTB's
+# bound is therefore only on how many updates may wait; this processor's own semaphore,
+# taken once it is the person's turn, bounds how many are handled at once.
+WAITING_PER_HANDLED = 64
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(max_concurrent_updates * WAITING_PER_HANDLED)
+        self._handling = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._in_flight = 0
@@ -42,12 +49,13 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             key = _person(update)
             if key is None:
-                await self._handle(update, coroutine)
+                async with self._handling:
+                    await self._handle(update, coroutine)
                 return
             self._waiting[key] = self._waiting.get(key, 0) + 1
             lock = self._locks.setdefault(key, asyncio.Lock())
             try:
-                async with lock:
+                async with lock, self._handling:
                     await self._handle(update, coroutine)
             finally:
                 self._waiting[key] -= 1
