@@ -88,6 +88,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             self._in_flight -= 1
             self._changed.notify_all()
 
+    async def wait_started(self, update_id: int) -> None:
+        """Return once update ``update_id`` has reached the processor (it may still wait)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._highest_started >= update_id)
+
     async def wait_handled(self, update_id: int) -> None:
         """Return once update ``update_id`` and every update before it are handled.
 
