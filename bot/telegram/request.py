@@ -74,6 +74,7 @@ class AiohttpRequest(BaseRequest):
                 connector=connector,
                 headers={"User-Agent": self.USER_AGENT},
                 json_serialize=lambda value: orjson.dumps(value).decode(),
+                # Answers are small JSON: unpacking gzip would cost more than it saves.
                 skip_auto_headers=("Accept-Encoding",),
             )
 
