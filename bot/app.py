@@ -29,8 +29,9 @@ from bot.ops.backup import BotRunning, run_lock
 from bot.ops.health import HealthServer
 from bot.ops.identity import IdentityError, check_username
 from bot.ops.logs import setup_logging
-from bot.storage import Database, DatabaseFault, SchemaError
+from bot.storage import Database, DatabaseFault, SchemaError, undelivered
 from bot.telegram.application import ALLOWED_UPDATES, build_application
+from bot.telegram.inbox import Inbox
 from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
@@ -49,10 +50,13 @@ async def start_bot(
 
     ``initialize`` asks Telegram who the bot is (getMe): every invitation link
     and QR code uses that username, and a BOT_USERNAME that disagrees stops here.
+    Updates come in through the durable inbox (bot/telegram/inbox.py): what a
+    previous run fetched and never handled is handled first.
     """
     application = build_application(settings, db, course, rate_limiter=rate_limiter)
-    await application.initialize()
     runtime: Runtime = application.bot_data["runtime"]
+    runtime.undelivered_chats = await undelivered.chats(db)
+    await application.initialize()
     try:
         username = check_username(settings, application.bot.username)
     except IdentityError:
@@ -62,20 +66,14 @@ async def start_bot(
     if application.post_init is not None:
         await application.post_init(application)
     await application.start()
-    assert application.updater is not None
+    updates = Inbox(application, db, ALLOWED_UPDATES)
+    application.bot_data["inbox"] = updates
     if settings.webhook_url:
-        await application.updater.start_webhook(
-            listen=settings.host,
-            port=settings.port,
-            url_path=settings.webhook_url.rsplit("/", 1)[-1],
-            webhook_url=settings.webhook_url,
-            secret_token=settings.webhook_secret,
-            allowed_updates=ALLOWED_UPDATES,
+        await updates.start_webhook(
+            settings.host, settings.port, settings.webhook_url, settings.webhook_secret
         )
     else:
-        await application.updater.start_polling(
-            poll_interval=0.0, timeout=10, allowed_updates=ALLOWED_UPDATES
-        )
+        await updates.start_polling(timeout=10)
     if settings.health_port is not None:
         health = HealthServer(
             db, runtime.metrics, settings.timezone, probe=application.bot.get_webhook_info
@@ -86,11 +84,13 @@ async def start_bot(
 
 
 async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+    """Stop fetching, handle everything fetched, then close."""
     health: HealthServer | None = application.bot_data.pop("health", None)
     if health is not None:
         await health.stop()
-    if application.updater is not None and application.updater.running:
-        await application.updater.stop()
+    updates = application.bot_data.get("inbox")
+    if isinstance(updates, Inbox):
+        await updates.stop()
     if application.running:
         await application.stop()
     await application.shutdown()

@@ -31,6 +31,10 @@ class Settings:
     retention_months: int = 12
     quiet_days: int = 7
     chat_messages_per_second: float = 1.0
+    # How long one Bot API call may take (seconds), and the first pause before a
+    # failed send is tried again (it doubles with each try, with jitter).
+    telegram_timeout: float = 10.0
+    send_retry_delay: float = 0.5
     # None: learned from Telegram (getMe) at start. Set, it must match what Telegram says.
     bot_username: str | None = None
     # Without a token the bot runs in the local preview, on its own file, so trying
@@ -82,6 +86,8 @@ def load_settings(
         retention_months=_number(env, "RETENTION_MONTHS", int, 12),
         quiet_days=_number(env, "QUIET_DAYS", int, 7),
         chat_messages_per_second=_number(env, "CHAT_MESSAGES_PER_SECOND", float, 1.0),
+        telegram_timeout=_number(env, "TELEGRAM_TIMEOUT", float, 10.0),
+        send_retry_delay=_number(env, "SEND_RETRY_DELAY", float, 0.5),
         bot_username=(env.get("BOT_USERNAME") or "").lstrip("@") or None,
         preview_database=Path(env.get("PREVIEW_DATABASE", "data/preview.sqlite3")),
         health_port=_optional_int(env, "HEALTH_PORT"),

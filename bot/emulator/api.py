@@ -91,7 +91,7 @@ async def dispatch(state: EmulatorState, token: str, name: str, params: Params) 
         missing = params.missing(found.required)
         if missing is not None:
             raise missing
-        state.faults.check(found.name, _loose_chat_id(params))
+        await state.faults.check(found.name, _loose_chat_id(params))
         return await found.handler(Call(state, params))
     finally:
         if polling:

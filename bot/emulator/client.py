@@ -111,8 +111,12 @@ class EmulatorClient:
         retry_after: int = 1,
         times: int | None = None,
         description: str | None = None,
+        hang: bool = False,
     ) -> list[dict[str, Any]]:
-        """Make the next `times` matching calls fail (all of them while times is None)."""
+        """Make the next `times` matching calls fail (all of them while times is None).
+
+        With ``hang`` they never answer: the bot's request times out.
+        """
         body = {
             "error_code": error_code,
             "method": method,
@@ -120,6 +124,7 @@ class EmulatorClient:
             "retry_after": retry_after,
             "times": times,
             "description": description,
+            "hang": hang,
         }
         faults: list[dict[str, Any]] = (await self._post("/emulator/faults", body))["faults"]
         return faults

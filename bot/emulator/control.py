@@ -189,6 +189,7 @@ class ControlRoutes:
                 retry_after=int(body.get("retry_after", 1)),
                 times=int(body["times"]) if body.get("times") is not None else None,
                 description=body.get("description"),
+                hang=bool(body.get("hang", False)),
             )
         except (KeyError, TypeError, ValueError):
             raise _refuse("error_code (integer) is required; see the docstring") from None

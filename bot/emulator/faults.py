@@ -1,4 +1,4 @@
-"""Injected failures: flood control, a user who blocked the bot, a server error.
+"""Injected failures: flood control, a user who blocked the bot, a server error, a hang.
 
 A bot has to survive these in production (PTB raises RetryAfter, Forbidden,
 NetworkError), and they cannot be provoked against the real Telegram on demand.
@@ -6,6 +6,7 @@ NetworkError), and they cannot be provoked against the real Telegram on demand.
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -18,6 +19,8 @@ class Fault:
 
     A fault without a method matches only the methods that address a chat, so a
     blocked user does not also break the bot's getUpdates or setMyCommands.
+    With ``hang`` the call never answers (a request slower than the bot's read
+    timeout): it ends when the bot gives up and closes the connection.
     """
 
     error_code: int
@@ -26,6 +29,7 @@ class Fault:
     retry_after: int = 1
     times: int | None = None
     description: str | None = None
+    hang: bool = False
 
     def matches(self, method: str, chat_id: int | None) -> bool:
         if self.method is not None and self.method.lower() != method.lower():
@@ -62,12 +66,14 @@ class Faults:
     def active(self) -> list[Fault]:
         return list(self._faults)
 
-    def check(self, method: str, chat_id: int | None) -> None:
-        """Raise the first matching fault's error, using up one of its times."""
+    async def check(self, method: str, chat_id: int | None) -> None:
+        """Raise (or hang on) the first matching fault, using up one of its times."""
         for fault in self._faults:
             if fault.matches(method, chat_id):
                 if fault.times is not None:
                     fault.times -= 1
                     if fault.times <= 0:
                         self._faults.remove(fault)
+                if fault.hang:
+                    await asyncio.Event().wait()  # cancelled when the bot hangs up
                 raise fault.error()

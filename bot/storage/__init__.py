@@ -9,7 +9,18 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
-from bot.storage import actions, groups, invites, jobs, newcomers, participants, progress, prompts
+from bot.storage import (
+    actions,
+    groups,
+    inbox,
+    invites,
+    jobs,
+    newcomers,
+    participants,
+    progress,
+    prompts,
+    undelivered,
+)
 from bot.storage.database import Database, DatabaseFault, SchemaError
 from bot.storage.progress import commit_update, is_processed, purge_processed_updates
 from bot.storage.records import (
@@ -40,6 +51,7 @@ __all__ = [
     "actions",
     "commit_update",
     "groups",
+    "inbox",
     "invites",
     "is_processed",
     "jobs",
@@ -48,4 +60,5 @@ __all__ = [
     "progress",
     "prompts",
     "purge_processed_updates",
+    "undelivered",
 ]

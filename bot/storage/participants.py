@@ -132,7 +132,8 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
     """Delete everything stored about a participant, for good.
 
     Progress, answers and quiz results go with the participant (ON DELETE
-    CASCADE); wrong invite codes they tried go too. Their group keeps only a
+    CASCADE); wrong invite codes they tried, their updates still in the inbox and
+    messages waiting to be sent to them go too. Their group keeps only a
     departure row: that someone left, and when. Returns the group they were in,
     or None (no group, or nothing stored).
     """
@@ -142,8 +143,9 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
                 "SELECT id, group_id FROM participants WHERE telegram_id = ?", (telegram_id,)
             )
         )
-        for table in ("start_attempts", "newcomers", "prompts"):
+        for table in ("start_attempts", "newcomers", "prompts", "inbox"):
             await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+        await conn.execute("DELETE FROM undelivered WHERE chat_id = ?", (telegram_id,))
         if not rows:
             return None
         participant_id, group_id = rows[0]["id"], rows[0]["group_id"]

@@ -51,6 +51,12 @@ async def purge_group(db: Database, group_id: int) -> int:
             " (SELECT telegram_id FROM participants WHERE group_id = ?)",
             (group_id,),
         )
+        for table, column in (("inbox", "telegram_id"), ("undelivered", "chat_id")):
+            await conn.execute(
+                f"DELETE FROM {table} WHERE {column} IN"
+                " (SELECT telegram_id FROM participants WHERE group_id = ?)",
+                (group_id,),
+            )
         cursor = await conn.execute("DELETE FROM participants WHERE group_id = ?", (group_id,))
         gone = cursor.rowcount
         await conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))

@@ -25,10 +25,11 @@ from bot.telegram.coach import handlers as coach
 from bot.telegram.coach import jobs as coach_jobs
 from bot.telegram.context import BotContext
 from bot.telegram.errors import on_error, who_is_speaking
-from bot.telegram.pacing import ChatPacingRateLimiter
+from bot.telegram.pacing import Backoff, ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
 from bot.telegram.participant import privacy
 from bot.telegram.processor import PerUserUpdateProcessor
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.runtime import Runtime
 
 # A bounded number of concurrent updates: 256 makes httpx scan a large connection
@@ -47,7 +48,17 @@ def build_application(
     *,
     rate_limiter: bool = True,
 ) -> Application:  # type: ignore[type-arg]
-    """The real PTB Application, pointed at Telegram or at the local emulator."""
+    """The real PTB Application, pointed at Telegram or at the local emulator.
+
+    ``rate_limiter=False`` turns Telegram's pace off (the bench); a 429 is still
+    waited out and failed calls are still tried again.
+    """
+    timeout = settings.telegram_timeout
+    pacing = ChatPacingRateLimiter(
+        per_chat_per_second=settings.chat_messages_per_second,
+        pacing=rate_limiter,
+        backoff=Backoff(first_delay=settings.send_retry_delay),
+    )
     builder = (
         ApplicationBuilder()
         .application_class(ObservedApplication)
@@ -56,12 +67,12 @@ def build_application(
         .base_file_url(settings.base_file_url)
         .context_types(ContextTypes(context=BotContext))
         .concurrent_updates(PerUserUpdateProcessor(CONCURRENT_UPDATES))
-        .connection_pool_size(CONCURRENT_UPDATES + 4)
+        .request(AiohttpRequest(CONCURRENT_UPDATES + 4, timeout, timeout, timeout, timeout))
+        .get_updates_request(AiohttpRequest(1, timeout, timeout, timeout, timeout))
+        .rate_limiter(pacing)
+        .updater(None)  # bot/telegram/inbox.py fetches: stored before confirmed
         .post_init(_post_init)
     )
-    if rate_limiter:
-        pacing = ChatPacingRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
-        builder = builder.rate_limiter(pacing)  # type: ignore[arg-type]
     application = builder.build()
     runtime = Runtime(settings=settings, db=db, course=course)
     application.bot_data["runtime"] = runtime

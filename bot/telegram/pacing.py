@@ -1,20 +1,39 @@
-"""Telegram's flood limits, PTB's way: AIORateLimiter plus pacing per private chat.
+"""Telegram's flood limits and faults, PTB's way: one rate limiter around every Bot API call.
 
-AIORateLimiter holds the bot to ~30 messages a second overall and to the group
-limits, and retries after a 429. It does not pace private chats, where
-Telegram asks for about one message a second: a participant who taps quickly
-through a lesson would otherwise draw 429s. So each private chat gets its own
-leaky bucket, which allows a short burst and then one message a second.
+PTB hands every call to the Application's rate limiter, so this is where the
+bot keeps to Telegram's pace and survives its bad moments:
+
+- Pacing (when on): about 30 messages a second overall, and a leaky bucket per
+  private chat (a short burst, then about one a second), so a participant who
+  taps quickly through a lesson does not draw 429s.
+- A 429 is waited out for the chat it names only. PTB's AIORateLimiter pauses
+  every request of the bot for the retry_after (one participant's flood control
+  stopped all chats for 7.8 s); here only calls to that chat wait, the others go on.
+- Server errors (5xx), timeouts and network errors are tried again with
+  exponential backoff and jitter, a bounded number of times; then the error goes
+  up to the sender (bot/telegram/sending.py), which keeps the message for later.
+  A retried sendMessage after a timeout may arrive twice (Telegram has no
+  idempotency key for it); a lost reply is worse than a repeated one.
+
+getUpdates is passed through untouched: the inbox's fetch loop has its own rules;
+answerCallbackQuery is tried once (a late answer stops no spinner).
 """
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
-from collections.abc import Callable, Coroutine
+import logging
+import random
+from collections.abc import AsyncIterator, Callable, Coroutine
+from dataclasses import dataclass
 from typing import Any
 
 from aiolimiter import AsyncLimiter
-from telegram.ext import AIORateLimiter
+from telegram.error import BadRequest, NetworkError, RetryAfter
+from telegram.ext import BaseRateLimiter
+
+log = logging.getLogger(__name__)
 
 SENDING_ENDPOINTS = frozenset(
     {
@@ -28,14 +47,132 @@ SENDING_ENDPOINTS = frozenset(
         "editMessageReplyMarkup",
     }
 )
+# Tried once only: an answer that comes late stops no spinner, and the person's next
+# update waits for it (bot/telegram/sending.py answer_alongside).
+TRIED_ONCE = frozenset({"answerCallbackQuery"})
+OVERALL_PER_SECOND = 30
+# How many 429s one call waits out before it gives up (then the message is kept
+# to be sent again later): Telegram's retry_after is honest, so this is generous.
+FLOOD_RETRIES = 8
+
+Result = bool | dict[str, Any] | list[dict[str, Any]]
 
 
-class ChatPacingRateLimiter(AIORateLimiter):
-    def __init__(self, per_chat_per_second: float = 1.0, burst: int = 5, max_retries: int = 3):
-        super().__init__(max_retries=max_retries)
+@dataclass(frozen=True, slots=True)
+class Backoff:
+    """How often and how patiently a call that failed on the way is tried again."""
+
+    attempts: int = 5
+    """Tries in all, the first included."""
+    first_delay: float = 0.5
+    cap: float = 8.0
+
+    def delay(self, retry: int) -> float:
+        """The pause before try ``retry + 2``: doubling, half of it random (equal jitter)."""
+        ceiling = min(self.cap, self.first_delay * 2.0**retry)
+        return ceiling / 2 + random.uniform(0, ceiling / 2)
+
+
+def is_transient(error: Exception) -> bool:
+    """A fault on the way (5xx, timeout, network) that a later try may not meet."""
+    return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
+
+
+class ChatPacingRateLimiter(BaseRateLimiter[int]):
+    def __init__(
+        self,
+        per_chat_per_second: float = 1.0,
+        burst: int = 5,
+        *,
+        pacing: bool = True,
+        backoff: Backoff | None = None,
+        flood_retries: int = FLOOD_RETRIES,
+    ) -> None:
+        self._pacing = pacing
         self._per_second = per_chat_per_second
         self._burst = burst
+        self._backoff = backoff or Backoff()
+        self._flood_retries = flood_retries
+        self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
         self._chats: dict[int, AsyncLimiter] = {}
+        self._held_until: dict[int, float] = {}
+
+    async def initialize(self) -> None:
+        """Nothing to open: the limiters are made on demand."""
+
+    async def shutdown(self) -> None:
+        """Nothing to close."""
+
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, Result]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> Result:
+        if endpoint == "getUpdates":
+            return await callback(*args, **kwargs)
+        chat_id = _chat_id(data)
+        floods = failures = 0
+        while True:
+            await self._wait_out_flood(chat_id)
+            try:
+                async with self._paced(chat_id, endpoint):
+                    return await callback(*args, **kwargs)
+            except RetryAfter as error:
+                floods += 1
+                if floods > self._flood_retries:
+                    raise
+                seconds = error._retry_after.total_seconds()  # as AIORateLimiter reads it
+                log.info("429 on %s for chat %s: waiting %.1f s", endpoint, chat_id, seconds)
+                await self._hold(chat_id, seconds)
+            except NetworkError as error:
+                failures += 1
+                if (
+                    not is_transient(error)
+                    or endpoint in TRIED_ONCE
+                    or failures >= self._backoff.attempts
+                ):
+                    raise
+                delay = self._backoff.delay(failures - 1)
+                log.info("%s failed (%s); try %d in %.2f s", endpoint, error, failures + 1, delay)
+                await asyncio.sleep(delay)
+
+    async def _hold(self, chat_id: int | None, seconds: float) -> None:
+        """Nothing more goes to this chat until its retry_after has passed (others go on).
+
+        A call that names no chat (answerCallbackQuery, say) waits on its own.
+        """
+        if chat_id is None:
+            await asyncio.sleep(seconds)
+            return
+        until = asyncio.get_running_loop().time() + seconds + 0.05
+        self._held_until[chat_id] = max(until, self._held_until.get(chat_id, 0.0))
+
+    async def _wait_out_flood(self, chat_id: int | None) -> None:
+        if chat_id is None:
+            return
+        loop = asyncio.get_running_loop()
+        while (until := self._held_until.get(chat_id)) is not None:
+            delay = until - loop.time()
+            if delay <= 0:
+                del self._held_until[chat_id]
+                return
+            await asyncio.sleep(delay)
+
+    @contextlib.asynccontextmanager
+    async def _paced(self, chat_id: int | None, endpoint: str) -> AsyncIterator[None]:
+        if not self._pacing or chat_id is None:
+            yield
+            return
+        if chat_id > 0 and endpoint in SENDING_ENDPOINTS:
+            async with self._chat_limiter(chat_id), self._overall:
+                yield
+            return
+        async with self._overall:
+            yield
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -46,23 +183,12 @@ class ChatPacingRateLimiter(AIORateLimiter):
             limiter = self._chats[chat_id] = AsyncLimiter(self._burst, period)
         return limiter
 
-    async def process_request(
-        self,
-        callback: Callable[..., Coroutine[Any, Any, bool | dict[str, Any] | list[dict[str, Any]]]],
-        args: Any,
-        kwargs: dict[str, Any],
-        endpoint: str,
-        data: dict[str, Any],
-        rate_limit_args: int | None,
-    ) -> bool | dict[str, Any] | list[dict[str, Any]]:
-        chat_id: Any = data.get("chat_id")
-        with contextlib.suppress(ValueError, TypeError):
-            chat_id = int(chat_id)
-        if isinstance(chat_id, int) and chat_id > 0 and endpoint in SENDING_ENDPOINTS:
-            async with self._chat_limiter(chat_id):
-                return await super().process_request(
-                    callback, args, kwargs, endpoint, data, rate_limit_args
-                )
-        return await super().process_request(
-            callback, args, kwargs, endpoint, data, rate_limit_args
-        )
+
+def _chat_id(data: dict[str, Any]) -> int | None:
+    value = data.get("chat_id")
+    if value is None:
+        return None
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return None

@@ -7,27 +7,37 @@ consent and a /start cannot interleave, across every handler group. The per-pers
 locks live only while someone waits on them, so the table does not grow.
 
 The processor also knows when everything it was given is handled, which is what
-tests (and a clean stop) wait for instead of a quiet period.
+tests (and a clean stop) wait for instead of a quiet period, and what the durable
+inbox (bot/telegram/inbox.py) hears through ``on_handled`` to let an update go.
 """
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseUpdateProcessor
 
+# PTB takes its place for an update before the update waits for its person, so a person
+# whose chat is held (a 429 storm) and who keeps tapping would fill every place. PTB's
+# bound is therefore only on how many updates may wait; this processor's own semaphore,
+# taken once it is the person's turn, bounds how many are handled at once.
+WAITING_PER_HANDLED = 64
+
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
     def __init__(self, max_concurrent_updates: int) -> None:
-        super().__init__(max_concurrent_updates)
+        super().__init__(max_concurrent_updates * WAITING_PER_HANDLED)
+        self._handling = asyncio.BoundedSemaphore(max_concurrent_updates)
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._in_flight = 0
         self._highest_started = 0
         self._changed = asyncio.Condition()
+        self.on_handled: Callable[[object], Awaitable[None]] | None = None
+        """Called once an update is handled (not when its handling is cancelled)."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the person's turn, then handle; the person's lock lives while it is wanted.
@@ -39,13 +49,14 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         try:
             key = _person(update)
             if key is None:
-                await coroutine
+                async with self._handling:
+                    await self._handle(update, coroutine)
                 return
             self._waiting[key] = self._waiting.get(key, 0) + 1
             lock = self._locks.setdefault(key, asyncio.Lock())
             try:
-                async with lock:
-                    await coroutine
+                async with lock, self._handling:
+                    await self._handle(update, coroutine)
             finally:
                 self._waiting[key] -= 1
                 if not self._waiting[key]:
@@ -53,6 +64,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
                     del self._locks[key]
         finally:
             await self._end()
+
+    async def _handle(self, update: object, coroutine: Awaitable[Any]) -> None:
+        await coroutine
+        if self.on_handled is not None:
+            await self.on_handled(update)
 
     async def initialize(self) -> None:
         """Nothing to set up: locks are made on demand."""
@@ -71,6 +87,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         async with self._changed:
             self._in_flight -= 1
             self._changed.notify_all()
+
+    async def wait_started(self, update_id: int) -> None:
+        """Return once update ``update_id`` has reached the processor (it may still wait)."""
+        async with self._changed:
+            await self._changed.wait_for(lambda: self._highest_started >= update_id)
 
     async def wait_handled(self, update_id: int) -> None:
         """Return once update ``update_id`` and every update before it are handled.

@@ -33,6 +33,10 @@ class Runtime:
     metrics: Metrics = field(default_factory=Metrics)
     live_cards: dict[int, int] = field(default_factory=dict)
     """Per chat, the message whose buttons are live: the current card (see cards.py)."""
+    undelivered_chats: set[int] = field(default_factory=set)
+    """Chats with messages Telegram did not take (bot/telegram/sending.py), sent first next time."""
+    failed_sends: int = 0
+    """Messages Telegram did not take after every retry, since the bot started."""
 
     def today(self) -> date:
         return clock.today(self.settings.timezone)

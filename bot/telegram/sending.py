@@ -1,12 +1,13 @@
 """Putting rendered messages into a chat, and what to do when Telegram says no.
 
-A 429 is waited out by the rate limiter, which retries, so the message still
-goes. A 403 means the participant blocked the bot: they are marked inactive
-and nothing else is sent. Images are uploaded once and then sent by file_id.
-
-A picture drawn as SVG is sent as the PNG rendered from it (bot/media): `make run`
-builds them all first, and one missing (a picture added while the bot runs) is
-rendered here, in a thread, so no other participant waits for cairo.
+Every call goes through the rate limiter (bot/telegram/pacing.py), which paces,
+waits out a 429 for its chat only and tries 5xx, timeouts and network errors
+again with backoff. What still fails after that is not lost: the rest of the
+reply is logged, counted and kept in the database (bot/storage/undelivered.py),
+and the next message to that chat (the person's next press or /continue) sends it
+first. A 403 means the participant blocked the bot: they are marked inactive and
+nothing else is sent. A 400 is a mistake of the bot's own and goes up to the error
+handler. Images are uploaded once and then sent by file_id.
 """
 
 from __future__ import annotations
@@ -14,18 +15,57 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
+from typing import Any
 
-from telegram import Message
-from telegram.error import BadRequest, Forbidden
+import orjson
+from telegram import CallbackQuery, Message
+from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.media.pictures import PictureError, photo_file
-from bot.storage import participants
+from bot.storage import participants, undelivered
 from bot.telegram.context import BotContext
-from bot.telegram.outgoing import Outgoing, fit, keyboard
+from bot.telegram.outgoing import Button, Outgoing, fit, keyboard
+from bot.telegram.pacing import is_transient
 from bot.telegram.runtime import Runtime
 
 log = logging.getLogger(__name__)
+
+
+async def answer_query(query: CallbackQuery, text: str | None = None) -> None:
+    """Stop the press's spinner (with a short notice); a failure is logged, never raised.
+
+    Telegram needs the answer only for the spinner: nothing the person is shown
+    may wait for it or fail with it.
+    """
+    try:
+        await query.answer(text)
+    except TelegramError as error:
+        log.warning("could not answer the press %s: %s", query.id, error)
+
+
+def answer_alongside(query: CallbackQuery | None) -> asyncio.Task[None] | None:
+    """Answer the press while the reply is made and sent; :func:`answered` waits for it."""
+    if query is None:
+        return None
+    task = asyncio.create_task(answer_query(query))
+    _answering.add(task)  # held until done, even if the handler fails before waiting
+    task.add_done_callback(_answering.discard)
+    return task
+
+
+async def answered(task: asyncio.Task[None] | None) -> None:
+    """Wait for a press's answer started by :func:`answer_alongside` (it never raises)."""
+    if task is not None:
+        await task
+
+
+_answering: set[asyncio.Task[None]] = set()
+
+
+class _NotTaken(Exception):
+    """Telegram did not take a message after every retry: keep it and the rest."""
 
 
 async def send_all(
@@ -36,25 +76,97 @@ async def send_all(
 ) -> list[int]:
     """Send in order; an ``edit`` message replaces the pressed one when there is one.
 
+    Messages kept from an earlier reply go first, so the chat reads in order.
     Returns the ids of the messages that now show buttons, oldest first.
     """
     rt = context.runtime
+    pieces = [piece for whole in messages for piece in fit(whole)]
     with_buttons: list[int] = []
     try:
-        for message in (piece for whole in messages for piece in fit(whole)):
-            if message.edit and pressed is not None:
-                await _edit(context, pressed, message)
-                shown = pressed.message_id
-            elif message.edit and not message.text:
-                continue  # "take the pressed card's buttons away", with no card pressed
-            else:
-                shown = await _send(context, rt, chat_id, message)
-            if message.buttons:
+        if chat_id in rt.undelivered_chats and not await _send_kept(context, rt, chat_id):
+            await _keep(rt, chat_id, pieces)
+            return with_buttons
+        for index, message in enumerate(pieces):
+            try:
+                shown = await _put(context, rt, chat_id, message, pressed)
+            except _NotTaken:
+                await _keep(rt, chat_id, pieces[index:])
+                return with_buttons
+            if message.buttons and shown:
                 with_buttons.append(shown)
     except Forbidden:
         log.info("a participant blocked the bot; marked inactive")
         await participants.mark_blocked(rt.db, chat_id)
     return with_buttons
+
+
+async def _put(
+    context: BotContext, rt: Runtime, chat_id: int, message: Outgoing, pressed: Message | None
+) -> int:
+    """One message out (or the pressed one edited); the id of the message now showing it."""
+    try:
+        if message.edit and pressed is not None:
+            await _edit(pressed, message)
+            return pressed.message_id
+        if message.edit and not message.text:
+            return 0  # "take the pressed card's buttons away", with no card pressed
+        return await _send(context, rt, chat_id, message)
+    except TelegramError as error:
+        if isinstance(error, RetryAfter) or is_transient(error):
+            rt.failed_sends += 1
+            log.warning("Telegram did not take a message for chat %s: %s", chat_id, error)
+            raise _NotTaken from error
+        raise
+
+
+async def _send_kept(context: BotContext, rt: Runtime, chat_id: int) -> bool:
+    """Send what an earlier reply left behind; False (keeping the rest) if it fails again."""
+    sent: list[int] = []
+    try:
+        for row_id, stored in await undelivered.waiting(rt.db, chat_id):
+            await _put(context, rt, chat_id, _decode(stored), None)
+            sent.append(row_id)
+    except _NotTaken:
+        return False
+    finally:
+        await undelivered.delivered(rt.db, sent)
+    rt.undelivered_chats.discard(chat_id)
+    log.info("sent %d kept message(s) to chat %s", len(sent), chat_id)
+    return True
+
+
+async def _keep(rt: Runtime, chat_id: int, pieces: Sequence[Outgoing]) -> None:
+    # Taking an old card's buttons away means nothing later: only what the person reads.
+    pieces = [piece for piece in pieces if piece.text or piece.photo or piece.audio]
+    if pieces:
+        await undelivered.keep(rt.db, chat_id, [_encode(piece) for piece in pieces])
+        rt.undelivered_chats.add(chat_id)
+        log.warning("kept %d message(s) for chat %s to send later", len(pieces), chat_id)
+
+
+def _encode(message: Outgoing) -> str:
+    """A kept message as JSON; an edit becomes a message of its own (the press is gone)."""
+    body: dict[str, Any] = {
+        "text": message.text,
+        "buttons": [[[b.text, b.data] for b in row] for row in message.buttons],
+        "photo": None if message.photo is None else str(message.photo),
+        "audio": None if message.audio is None else str(message.audio),
+    }
+    return orjson.dumps(body).decode()
+
+
+def _decode(stored: str) -> Outgoing:
+    body = orjson.loads(stored)
+    message = Outgoing(
+        str(body["text"]),
+        tuple(tuple(Button(text, data) for text, data in row) for row in body["buttons"]),
+    )
+    photo, audio = body.get("photo"), body.get("audio")
+    return replace(
+        message,
+        photo=None if photo is None else Path(photo),
+        audio=None if audio is None else Path(audio),
+    )
 
 
 async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> int:
@@ -105,7 +217,7 @@ def _remember(rt: Runtime, path: Path, sent: Message) -> None:
         rt.file_ids[path] = sent.voice.file_id
 
 
-async def _edit(context: BotContext, pressed: Message, message: Outgoing) -> None:
+async def _edit(pressed: Message, message: Outgoing) -> None:
     markup = keyboard(message)
     try:
         if not message.text:  # the text stays, only the buttons change

@@ -47,7 +47,7 @@ from bot.telegram.coach.actions import NOTE_FOR
 from bot.telegram.commands import menu
 from bot.telegram.context import BotContext
 from bot.telegram.runtime import Runtime
-from bot.telegram.sending import send_all
+from bot.telegram.sending import answer_query, send_all
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ async def _apologise(update: Update, context: BotContext) -> None:
     tr = context.runtime.translator(coach.language if coach else None)
     if update.callback_query is not None:
         with contextlib.suppress(TelegramError):  # answered already before the failure
-            await update.callback_query.answer()
+            await answer_query(update.callback_query)
     try:
         await context.bot.send_message(user.id, tr.message(tr._(SORRY)))
     except TelegramError:
@@ -240,15 +240,15 @@ async def press(update: Update, context: BotContext) -> None:
     coach = context.reader.coach
     decoded = cb.decode(query.data)
     if coach is None:
-        await query.answer(context.tr._(FOR_COACHES))
+        await answer_query(query, context.tr._(FOR_COACHES))
         _handled()
     tr = context.runtime.translator(coach.language)
     if context.user_data is not None and (decoded is None or decoded.op != "T"):
         context.user_data.pop(NOTE_FOR, None)  # another press: the next text is no note
     if decoded is None:
-        await query.answer(tr._(STALE))
+        await answer_query(query, tr._(STALE))
     elif decoded.op == "L" and decoded.value is not None:
-        await query.answer()
+        await answer_query(query)
         await _choose_language(context, coach, decoded.value)
     else:
         await _group_press(context, query, coach, tr, decoded)
@@ -265,10 +265,10 @@ async def _group_press(
     rt = context.runtime
     scope = await authorize(rt, coach, press.group_id, press.participant_id)
     if scope is None:
-        await query.answer(tr._(NOT_YOURS))
+        await answer_query(query, tr._(NOT_YOURS))
         return
     group = scope.group
-    await query.answer()
+    await answer_query(query)
     if scope.participant_id is not None and press.op in coach_actions.OPS:
         await coach_actions.act(context, coach, tr, scope, press)
         if press.op in coach_actions.SHOW_DETAIL_AFTER:

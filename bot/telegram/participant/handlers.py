@@ -42,7 +42,7 @@ from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
 from bot.telegram.participant import joining, privacy
 from bot.telegram.participant.cards import send_cards
 from bot.telegram.participant.render import REFUSALS
-from bot.telegram.sending import send_all
+from bot.telegram.sending import answer_alongside, answer_query, answered, send_all
 
 log = logging.getLogger(__name__)
 STALE_PRESS = REFUSALS[ev.Refusal.STALE]
@@ -142,7 +142,7 @@ async def press(update: Update, context: BotContext) -> None:
     person = context.reader.consented
     decoded = callbacks.decode(query.data, context.runtime.course, seed(person))
     if decoded is None:
-        await query.answer(context.tr._(STALE_PRESS))
+        await answer_query(query, context.tr._(STALE_PRESS))
         if person is not None and person.consent_at is not None:
             await show_way_on(update, context, person)
         return
@@ -153,10 +153,10 @@ async def press(update: Update, context: BotContext) -> None:
         await answer_prompt(update, context, decoded)
         return
     if person is None:
-        await query.answer(context.tr._(START_FIRST))
+        await answer_query(query, context.tr._(START_FIRST))
         return
     if isinstance(decoded, ev.Repeat) and _in_quiz(context, decoded.lesson_id):
-        await query.answer()
+        await answer_query(query)
         await ask_to_leave_quiz(context, decoded.lesson_id)
         return
     await apply(update, context, person, decoded)
@@ -201,15 +201,15 @@ async def settings_press(
     )
     match setting:
         case callbacks.PickLanguage(code) if reader.participant or reader.newcomer:
-            await query.answer()
+            await answer_query(query)
             await close_pressed(update, context)
             await choose(update, context, code)
         case callbacks.AnswerConsent(agreed) if waiting:
-            await query.answer()
+            await answer_query(query)
             await close_pressed(update, context)
             await consent(update, context, agreed)
         case _:
-            await query.answer(context.tr._(STALE_PRESS))
+            await answer_query(query, context.tr._(STALE_PRESS))
 
 
 async def answer_prompt(
@@ -228,9 +228,9 @@ async def answer_prompt(
             context.runtime.db, context.reader.telegram_id, kind, answer.token
         )
     if kind is None or subject is None:
-        await query.answer(context.tr._(PROMPT_GONE))
+        await answer_query(query, context.tr._(PROMPT_GONE))
         return
-    await query.answer()
+    await answer_query(query)
     await _close_prompt(query)
     match kind:
         case PromptKind.ERASE if context.reader.participant is not None:
@@ -413,10 +413,11 @@ async def apply(
     refusals = [a for a in outcome.actions if isinstance(a, ev.Refused)]
     if refusals and query is not None:
         reason = refusals[0].reason
-        await query.answer(renderer.refusal(reason))
+        await answer_query(query, renderer.refusal(reason))
         if reason in (ev.Refusal.STALE, ev.Refusal.UNKNOWN):
             await show_way_on(update, context, person, close=not on_current_card(before, event))
         return
+    answering = answer_alongside(query)  # the spinner stops while the reply is made
     saved = await commit_update(
         rt.db,
         update_id=update.update_id,
@@ -433,9 +434,8 @@ async def apply(
             if isinstance(r, ev.RecordQuizResult)
         ],
     )
-    if query is not None:
-        await query.answer()
     if not saved:
+        await answered(answering)
         return
     messages = renderer.render(outcome.actions)
     if isinstance(event, ev.Start) and before.stage is Stage.NEW:
@@ -445,6 +445,7 @@ async def apply(
     if editable is not None and not any(m.edit for m in messages):
         messages = [CLOSE_PRESSED, *messages]  # a step, offer or result card that was used
     await send_cards(context, person.telegram_id, messages, editable)
+    await answered(answering)
 
 
 def on_current_card(progress: Progress, event: ev.Event) -> bool:

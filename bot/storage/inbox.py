@@ -1,0 +1,81 @@
+"""The durable inbox: updates stored before Telegram hears they arrived, until handled.
+
+Polling: a fetched batch and the offset that will confirm it are committed in
+one transaction; only then does the next getUpdates send that offset. Webhook:
+the update is committed before the answer 200. Handling deletes the row, so
+after a crash :func:`pending` is exactly what was fetched but not handled.
+The payload is the update's JSON text as received; the storage does not read it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.clock import utc_now
+from bot.storage.database import Database, to_iso
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    """One update as it came: its id, its sender's Telegram id, and its JSON text."""
+
+    update_id: int
+    telegram_id: int | None
+    payload: str
+
+
+_INSERT = (
+    "INSERT INTO inbox (update_id, telegram_id, payload, received_at) VALUES (?, ?, ?, ?)"
+    " ON CONFLICT (update_id) DO NOTHING"
+)
+_SET_OFFSET = (
+    "INSERT INTO inbox_offset (id, next_update_id) VALUES (1, ?)"
+    " ON CONFLICT (id) DO UPDATE SET next_update_id = excluded.next_update_id"
+)
+
+
+async def store(
+    db: Database,
+    updates: Sequence[Received],
+    *,
+    next_offset: int | None = None,
+    now: datetime | None = None,
+) -> list[Received]:
+    """Commit the updates (and, polling, the offset that confirms them); returns the new ones.
+
+    An update already in the inbox (a webhook redelivery) is not stored twice and is
+    not returned: it is on its way to the handlers already.
+    """
+    at = to_iso(now or utc_now())
+    fresh: list[Received] = []
+    async with db.transaction() as conn:
+        for update in updates:
+            cursor = await conn.execute(
+                _INSERT, (update.update_id, update.telegram_id, update.payload, at)
+            )
+            if cursor.rowcount:
+                fresh.append(update)
+        if next_offset is not None:
+            await conn.execute(_SET_OFFSET, (next_offset,))
+    return fresh
+
+
+async def next_offset(db: Database) -> int | None:
+    """The offset the next getUpdates sends, or None before the first batch."""
+    value = await db.fetch_value("SELECT next_update_id FROM inbox_offset WHERE id = 1")
+    return None if value is None else int(value)
+
+
+async def pending(db: Database) -> list[Received]:
+    """Every update stored and not handled yet, oldest first."""
+    rows = await db.fetch_all(
+        "SELECT update_id, telegram_id, payload FROM inbox ORDER BY update_id"
+    )
+    return [Received(int(r["update_id"]), r["telegram_id"], str(r["payload"])) for r in rows]
+
+
+async def done(db: Database, update_id: int) -> None:
+    """The update is handled: it leaves the inbox."""
+    await db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))
