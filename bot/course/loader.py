@@ -56,7 +56,7 @@ DEFAULT_ATTEMPTS = 2
 
 # The fields each part of a lesson file may have. tests/test_schema.py checks that the
 # JSON Schemas allow exactly these, so the editor and the checker never disagree.
-COURSE_FIELDS = ("id", "title", "weeks")
+COURSE_FIELDS = ("id", "title", "weeks", "safety_questions")
 WEEK_FIELDS = ("id", "number", "theme", "title", "digcomp", "lessons")
 LESSON_FIELDS = ("id", "title", "steps", "quiz")
 STEP_FIELDS = ("id", "text", "image", "audio", "terms")
@@ -553,11 +553,33 @@ def _read_course(context: _Context) -> Course:
     title = fields.text("title") or ""
     listed = _week_names(context, fields)
     weeks = [_read_week(context, name, node, n) for n, (name, node) in enumerate(listed, 1)]
+    found = tuple(week for week in weeks if week is not None)
     return Course(
         id=course_id,
         title=Text("course/title", title),
-        weeks=tuple(week for week in weeks if week is not None),
+        weeks=found,
+        safety_questions=_safety_questions(fields, found),
     )
+
+
+def _safety_questions(fields: Fields, weeks: tuple[Week, ...]) -> frozenset[str]:
+    """The ``lesson/question`` ids listed under safety_questions, each checked to exist."""
+    known = {
+        f"{lesson.id}/{q.id}"
+        for week in weeks
+        for lesson in week.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+    }
+    listed: set[str] = set()
+    for node in fields.sequence("safety_questions", required=False):
+        name = node.text()
+        if not name:
+            continue
+        if name not in known:
+            node.error(f'safety question "{name}" is no lesson/question id of the course')
+            continue
+        listed.add(name)
+    return frozenset(listed)
 
 
 def _week_names(context: _Context, fields: Fields) -> list[tuple[str, Node]]:
