@@ -77,6 +77,12 @@ def build_parser() -> argparse.ArgumentParser:
     coach.add_argument("--group", required=True)
     coach.add_argument("--qr", default=None, help="where to write the QR code PNG")
     coach.set_defaults(handler=_lazy("bot.admin:invite_coach_command"))
+
+    jobs = commands.add_parser("jobs", help="the scheduler: reminders, digests, alerts")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_due = job_commands.add_parser("run-due", help="send what is due now (for cron)")
+    run_due.add_argument("--now", default=None, help="ISO-8601 time to run for (tests)")
+    run_due.set_defaults(handler=_lazy("bot.jobs:run_due_command"))
     return parser
 
 

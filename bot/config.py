@@ -24,6 +24,9 @@ class Settings:
     timezone: str = "Europe/Stockholm"
     retention_months: int = 12
     quiet_days: int = 7
+    quiet_hours: str = "21:00-08:00"
+    """Local hours in which nothing is sent unasked (QUIET_HOURS)."""
+    bot_messages_per_second: float = 30.0
     chat_messages_per_second: float = 1.0
     bot_username: str = "rakna_med_mig_bot"
 
@@ -64,6 +67,8 @@ def load_settings(
         timezone=env.get("TZ_NAME", "Europe/Stockholm"),
         retention_months=int(env.get("RETENTION_MONTHS", "12")),
         quiet_days=int(env.get("QUIET_DAYS", "7")),
+        quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
+        bot_messages_per_second=float(env.get("BOT_MESSAGES_PER_SECOND", "30")),
         chat_messages_per_second=float(env.get("CHAT_MESSAGES_PER_SECOND", "1")),
         bot_username=env.get("BOT_USERNAME", "rakna_med_mig_bot").lstrip("@"),
     )

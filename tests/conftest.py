@@ -83,6 +83,7 @@ def settings(tmp_path: Path, emulator: Emulator) -> Settings:
         lessons_dir=ROOT / "lessons",
         locales_dir=ROOT / "locales",
         chat_messages_per_second=1000.0,
+        bot_messages_per_second=1000.0,
     )
 
 

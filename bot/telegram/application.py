@@ -18,15 +18,14 @@ from bot.config import Settings
 from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.storage import Database
-from bot.telegram import commands
+from bot.telegram import commands, duties
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
-from bot.telegram.coach import jobs as coach_jobs
 from bot.telegram.context import BotContext, resolve_reader
 from bot.telegram.errors import on_error
 from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
-from bot.telegram.participant import privacy
+from bot.telegram.participant import privacy, settings
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.runtime import Runtime
 
@@ -58,7 +57,10 @@ def build_application(
         .post_init(_post_init)
     )
     if rate_limiter:
-        pacing = ChatPacingRateLimiter(per_chat_per_second=settings.chat_messages_per_second)
+        pacing = ChatPacingRateLimiter(
+            per_chat_per_second=settings.chat_messages_per_second,
+            per_second=settings.bot_messages_per_second,
+        )
         builder = builder.rate_limiter(pacing)  # type: ignore[arg-type]
     application = builder.build()
     application.bot_data["runtime"] = Runtime(settings=settings, db=db, course=course)
@@ -93,7 +95,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.help_gate), COACHES
     )
-    coach_jobs.schedule(application)
 
     # Commands a participant uses.
     application.add_handler(CommandHandler("start", participant.start, filters=private))
@@ -101,6 +102,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("progress", participant.show_progress, filters=private))
     application.add_handler(CommandHandler("language", participant.language, filters=private))
     application.add_handler(CommandHandler("help", participant.help_, filters=private))
+    application.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     application.add_handler(CommandHandler("mydata", privacy.my_data, filters=private))
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
 
@@ -114,6 +116,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     # Anything else typed: point the way.
     application.add_handler(MessageHandler(private & filters.TEXT, participant.text_message))
 
+    duties.schedule(application)
     application.add_error_handler(on_error)
 
 

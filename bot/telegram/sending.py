@@ -27,8 +27,12 @@ async def send_all(
     chat_id: int,
     messages: Sequence[Outgoing],
     pressed: Message | None = None,
-) -> None:
-    """Send in order; an ``edit`` message replaces the pressed one when there is one."""
+) -> bool:
+    """Send in order; an ``edit`` message replaces the pressed one when there is one.
+
+    False when the chat has blocked the bot (the scheduler counts that recipient
+    as failed and pauses them); any other error is raised for the caller to retry.
+    """
     rt = context.runtime
     try:
         for message in (piece for whole in messages for piece in fit(whole)):
@@ -39,6 +43,8 @@ async def send_all(
     except Forbidden:
         log.info("chat %s blocked the bot; marking the participant inactive", chat_id)
         await participants.mark_blocked(rt.db, chat_id)
+        return False
+    return True
 
 
 async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> None:

@@ -27,7 +27,7 @@ from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Button, Outgoing, coalesce
-from bot.telegram.participant import joining, privacy
+from bot.telegram.participant import joining, privacy, review, settings
 from bot.telegram.participant.render import REFUSALS
 from bot.telegram.sending import send_all
 
@@ -62,12 +62,13 @@ async def start(update: Update, context: BotContext) -> None:
     if person.consent_at is None:
         await send_all(context, user.id, [language_picker(context, person.language)])
         return
-    await apply(update, context, person, ev.Start())
+    if not await review.before_session(update, context, person):
+        await apply(update, context, person, ev.Start())
 
 
 async def continue_(update: Update, context: BotContext) -> None:
     person = await consented(update, context)
-    if person is not None:
+    if person is not None and not await review.before_session(update, context, person):
         await apply(update, context, person, ev.Start())
 
 
@@ -138,6 +139,10 @@ async def press(update: Update, context: BotContext) -> None:
         return
     if person is None or person.consent_at is None:
         await query.answer(context.tr._(START_FIRST))
+        return
+    if isinstance(decoded, callbacks.Choice):  # reminders, pauses, memory checks
+        if await settings.press(update, context, person, decoded):
+            await apply(update, context, person, ev.Continue(), pressed=False)
         return
     await apply(update, context, person, decoded)
 
@@ -227,6 +232,7 @@ async def consent(
         await send_all(context, person.telegram_id, [Outgoing(tr.message(text))])
         return
     await participants.set_consent(rt.db, person.id)
+    await settings.ask_window(context, person)
     reader = await context.refresh_reader(update)
     if reader.participant is not None:
         await apply(update, context, reader.participant, ev.Start(), pressed=False)
