@@ -160,38 +160,38 @@ def continue_here() -> str:
 
 
 def settings_page(page: str) -> str:
-    return _pack("O", page)
+    return _pack("o", page)
 
 
 def window(name: str) -> str:
-    return _pack("W", name)
+    return _pack("w", name)
 
 
 def pause(reason: str, days: int = 0) -> str:
-    return _pack("P", reason, days)
+    return _pack("h", reason, days)
 
 
 def end_pause() -> str:
-    return _pack("P", "end", 0)
+    return _pack("h", "end", 0)
 
 
 def review_start() -> str:
-    return _pack("Q", "start")
+    return _pack("m", "start")
 
 
 def review_skip() -> str:
-    return _pack("Q", "skip")
+    return _pack("m", "skip")
 
 
 def review_answer(lesson_id: str, question: Question, position: int, option_id: str) -> str:
-    return _pack("A", lesson_id, question.id, position, _index(question, option_id))
+    return _pack("a", lesson_id, question.id, position, _index(question, option_id))
 
 
 def review_confidence(
     lesson_id: str, question: Question, position: int, option_id: str, level: str
 ) -> str:
     return _pack(
-        "F", lesson_id, question.id, position, _index(question, option_id), CONFIDENCE.index(level)
+        "f", lesson_id, question.id, position, _index(question, option_id), CONFIDENCE.index(level)
     )
 
 
@@ -255,7 +255,7 @@ def decode(data: str | None, course: Course) -> Decoded | None:
 def _decode(op: str, fields: list[str], course: Course) -> Decoded | None:
     if op == "S":
         return _setting(*fields) if len(fields) == 2 else None
-    if op in "gOWPQAF":
+    if op in "gowhmaf":  # the coaches' buttons use capitals
         return _choice(op, fields, course)
     if op in "nbre" and fields and course.locate(fields[0]) is None:
         return None
@@ -308,24 +308,24 @@ def _choice(op: str, fields: list[str], course: Course) -> Decoded | None:
     match op, fields:
         case "g", []:
             return ev.Continue()
-        case "O", [page] if page in ("menu", "window", "pause"):
+        case "o", [page] if page in ("menu", "window", "pause"):
             return OpenSettings(page)
-        case "W", [name] if name in WINDOWS:
+        case "w", [name] if name in WINDOWS:
             return ChooseWindow(name)
-        case "P", ["end", "0"]:
+        case "h", ["end", "0"]:
             return EndPause()
-        case "P", [reason, days] if reason in PAUSE_REASONS:
+        case "h", [reason, days] if reason in PAUSE_REASONS:
             count = _small_int(days)
             return ChoosePause(reason, count) if count in (0, *PAUSE_DAYS) else None
-        case "Q", ["start"]:
+        case "m", ["start"]:
             return ReviewStart()
-        case "Q", ["skip"]:
+        case "m", ["skip"]:
             return ReviewSkip()
-        case "A", [lesson_id, question_id, position, index]:
+        case "a", [lesson_id, question_id, position, index]:
             question = _quiz_question(course, lesson_id, question_id)
             option = _option_at(question, index)
             return ReviewAnswer(lesson_id, question_id, _small_int(position), option)
-        case "F", [lesson_id, question_id, position, index, level]:
+        case "f", [lesson_id, question_id, position, index, level]:
             question = _quiz_question(course, lesson_id, question_id)
             option = _option_at(question, index)
             return ReviewConfidence(
