@@ -23,7 +23,7 @@ from bot import clock
 from bot import jobs as jobs_cli
 from bot.course.model import Course
 from bot.course.progress import Stage
-from bot.storage import groups, participants, reminders, scheduled
+from bot.storage import groups, participants, reminders, reviews, scheduled
 from bot.telegram import callbacks, duties
 from bot.telegram.context import BotContext
 from bot.telegram.scheduler import Counts
@@ -337,3 +337,88 @@ async def test_the_command_line_runs_the_same_scheduler(
     assert "sent 1" in out[0] and "sent 0" in out[1]
     await users.idle()
     assert sum("Vecka 2" in t for t in await new_texts(users, AMINA, seen)) == 1
+
+
+async def test_reminder_time_is_asked_after_consent_and_changed_in_settings(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await join(users, ERIK, "sv", "Erik")
+    picker = [m for m in await users.bot_messages(ERIK) if "påminnelse" in (m.get("text") or "")]
+    assert picker and len(picker[0]["buttons"]) == 5  # four windows and "no reminders"
+    await users.press(ERIK, *await button(users, ERIK, callbacks.window("lunch")))
+    await users.idle()
+    assert rows(bot, "SELECT reminder_window FROM participant_settings") == [("lunch",)]
+    await users.send(ERIK, "/settings", first_name="Erik", language_code="sv")
+    await users.idle()
+    assert "Lunch, 11–13" in (await texts(users, ERIK))[-1]
+    await users.press(ERIK, *await button(users, ERIK, callbacks.settings_page("window")))
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.window("none")))
+    await users.idle()
+    assert rows(bot, "SELECT reminder_window FROM participant_settings") == [("none",)]
+    for day in (2, 4, 8):  # no reminders at all
+        assert (await run_due(bot, users, at(date(2026, 12, day), 12))).sent == 0
+
+
+async def safety_card(bot: RunningBot, telegram_id: int, due: date) -> None:
+    assert bot.db is not None
+    person = await participants.get_by_telegram_id(bot.db, telegram_id)
+    assert person is not None
+    card = reviews.StoredCard("w4-get", "q-share", 1, due, True)
+    await reviews.save_card(bot.db, person.id, card)
+
+
+async def test_a_safety_question_asks_how_sure_and_a_sure_mistake_reaches_the_coach(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await join(users, AMINA, "sv", "Amina")
+    group = await coach_follows(bot, users, date(2026, 11, 30), AMINA)
+    await safety_card(bot, AMINA, date(2026, 12, 1))
+    await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
+    await users.idle()
+    await users.press(AMINA, *await button(users, AMINA, callbacks.review_start()))
+    await users.idle()
+    question = (await users.bot_messages(AMINA))[-1]
+    assert "säkerhetskod" in question["text"]
+    wrong = next(
+        b["data"]
+        for row in question["buttons"]
+        for b in row
+        if isinstance(d := callbacks.decode(b["data"], bot.course), callbacks.ReviewAnswer)
+        and d.option_id == "true"
+    )
+    await users.press(AMINA, question["message_id"], wrong)
+    await users.idle()
+    faces = (await users.bot_messages(AMINA))[-1]
+    assert [b["text"] for b in faces["buttons"][0]] == ["😟", "🙂", "😀"]
+    await users.press(AMINA, faces["message_id"], faces["buttons"][0][2]["data"])
+    await users.idle()
+    assert "Inte riktigt" in "".join(await texts(users, AMINA))
+    assert bot.db is not None
+    mistakes = await reviews.confident_mistakes(bot.db, group)
+    assert [(m.first_name, m.lesson_id, m.question_id) for m in mistakes] == [
+        ("Amina", "w4-get", "q-share")
+    ]
+    # The card went back to the first box: it comes back tomorrow.
+    assert rows(bot, "SELECT box, due_on FROM review_cards") == [(0, "2026-12-02")]
+
+
+async def test_after_a_week_away_a_welcome_back_recaps_and_asks_one_question_first(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await join(users, AMINA, "sv", "Amina")
+    await safety_card(bot, AMINA, date(2026, 12, 20))  # not due: asked anyway, once
+    clock.set_now(at(date(2026, 12, 9), 10))
+    seen = len(await texts(users, AMINA))
+    await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
+    await users.idle()
+    said = await new_texts(users, AMINA, seen)
+    assert "Välkommen tillbaka, Amina" in said[0] and "Lektion 1 av vecka 1" in said[0]
+    assert "Minneskoll 1 av 1" in said[-1]
+    await users.press(AMINA, *await button(users, AMINA, callbacks.review_skip()))
+    await users.idle()
+    assert stored_progress(bot, AMINA).stage is Stage.STEP  # the lesson, where it was
+    seen = len(await texts(users, AMINA))
+    await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
+    await users.idle()
+    assert not any("Välkommen tillbaka" in t for t in await new_texts(users, AMINA, seen))

@@ -27,6 +27,15 @@ async def my_data(update: Update, context: BotContext) -> None:
         return
     lines = [tr._("This is everything I store about you:"), ""]
     lines += [f"{key}: {value}" for key, value in (stored.get("profile") or {}).items()]
+    lines += [f"{key}: {value}" for key, value in (stored.get("reminders") or {}).items()]
+    lines += [
+        f"{c['lesson_id']}/{c['question_id']}: {c['box']} → {c['due_on']}"
+        for c in stored.get("memory_checks", [])
+    ]
+    lines += [
+        f"{c['lesson_id']}/{c['question_id']}: {c['confidence']} {'✓' if c['correct'] else '✗'}"
+        for c in stored.get("confidence", [])
+    ]
     lines += ["", tr._("Answers:")]
     lines += [_answer_line(answer) for answer in stored["answers"]] or ["–"]
     lines += ["", tr._("Quiz results:")]
