@@ -422,3 +422,29 @@ async def test_after_a_week_away_a_welcome_back_recaps_and_asks_one_question_fir
     await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
     await users.idle()
     assert not any("Välkommen tillbaka" in t for t in await new_texts(users, AMINA, seen))
+
+
+async def test_the_monday_digest_is_one_item_per_coach_and_a_fault_delays_only_that_one(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    lena = KARIN + 1
+    await join(users, AMINA, "sv", "Amina")
+    group = await coach_follows(bot, users, date(2026, 11, 30), AMINA)
+    assert bot.db is not None
+    second = await groups.add_coach(bot.db, lena, "Lena", "sv")
+    await groups.add_coach_to_group(bot.db, group, second.id)
+    await users.send(lena, "/help", first_name="Lena", language_code="sv")
+    await users.idle()
+    await run_due(bot, users, at(date(2026, 12, 7), 7))  # learns when the digest is due
+    seen = {c: len(await texts(users, c)) for c in (KARIN, lena)}
+    await users.fault(500, user_id=KARIN, times=1)
+    counts = await run_due(bot, users, at(date(2026, 12, 7), 8, 1))
+    await users.clear_faults()
+    assert counts.retried >= 1
+    digest = "Så här har veckan varit i dina grupper"
+    assert any(digest in t for t in await new_texts(users, lena, seen[lena]))
+    assert not any(digest in t for t in await new_texts(users, KARIN, seen[KARIN]))
+    await run_due(bot, users, at(date(2026, 12, 7), 8, 10))
+    await run_due(bot, users, at(date(2026, 12, 7), 8, 20))
+    for coach in (KARIN, lena):
+        assert sum(digest in t for t in await new_texts(users, coach, seen[coach])) == 1

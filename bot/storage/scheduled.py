@@ -10,7 +10,7 @@ so nothing planned is ever skipped; an item marked sent is never sent again.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
@@ -46,6 +46,7 @@ class Item:
     payload: dict[str, Any]
     due_at: datetime
     attempts: int
+    """Tries so far, this one included."""
 
 
 _COLUMNS = "id, key, kind, chat_id, participant_id, coach_id, anchor, payload, due_at, attempts"
@@ -111,7 +112,8 @@ async def claim_next(db: Database, now: datetime, stale_before: datetime) -> Ite
             " attempts = attempts + 1 WHERE id = ?",
             (to_iso(now), rows[0]["id"]),
         )
-    return _item(rows[0])
+    claimed = _item(rows[0])
+    return replace(claimed, attempts=claimed.attempts + 1)
 
 
 async def mark_sent(db: Database, item_id: int, now: datetime) -> None:

@@ -23,7 +23,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from telegram.error import NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import NetworkError, RetryAfter, TimedOut
 
 from bot.storage import scheduled
 from bot.storage.reminders import PausedBy, set_pause
@@ -124,7 +124,7 @@ async def _deliver_one(
     except (RetryAfter, TimedOut, NetworkError) as error:
         await _retry(context, item, now, error, counts)
         return
-    except (TelegramError, Exception) as error:  # one recipient's fault stops no one else
+    except Exception as error:  # one recipient's fault stops no one else (BadRequest, …)
         log.exception("scheduled %s to %s failed", item.kind, item.chat_id)
         await _fail(context, item, repr(error), counts)
         return

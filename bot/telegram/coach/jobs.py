@@ -63,9 +63,11 @@ def next_time(now: datetime, timezone: str, at: time, weekday: int | None) -> da
 
 
 async def plan(context: BotContext, now: datetime) -> list[NewItem]:
-    """The coaches' items due at ``now``; each job's due time moves on after its items."""
+    """Add the coaches' items due at ``now``; each job's due time moves on after its items.
+
+    Returns nothing to add: the items are added here, before the due time moves.
+    """
     rt = context.runtime
-    items: list[NewItem] = []
     for job in JOBS:
         due = await jobs.get_due(rt.db, job.name)
         following = next_time(now, rt.settings.timezone, job.at, job.weekday)
@@ -81,7 +83,7 @@ async def plan(context: BotContext, now: datetime) -> list[NewItem]:
             planned = []
         await scheduled.add(rt.db, planned, now)
         await jobs.set_due(rt.db, job.name, following)
-    return items
+    return []
 
 
 # ---------------------------------------------------------------- the jobs
@@ -201,9 +203,8 @@ async def send_quiet_alerts(context: BotContext, now: datetime, since: datetime)
 
 
 async def _coach(context: BotContext, item: Item) -> CoachRecord | None:
-    if item.coach_id is None:
-        return None
-    return next((c for c in await all_coaches(context.runtime.db) if c.id == item.coach_id), None)
+    """The coach an item is for, if they are still a coach."""
+    return await groups.get_coach_by_telegram_id(context.runtime.db, item.chat_id)
 
 
 async def render_digest(
@@ -245,13 +246,12 @@ async def render_paused(
     return as_messages(tr, [text])
 
 
-def pause_notices(
-    group_id: int | None,
-    participant_id: int,
-    anchor: datetime,
-    now: datetime,
-    coaches: list[CoachRecord],
+async def tell_coaches_of_pause(
+    context: BotContext, group_id: int | None, participant_id: int, anchor: datetime, now: datetime
 ) -> list[NewItem]:
+    """Items telling each coach of the participant's group that the ladder paused them."""
+    if group_id is None:
+        return []
     return [
         NewItem(
             f"paused:{coach.id}:{participant_id}:{to_iso(anchor)}",
@@ -262,18 +262,8 @@ def pause_notices(
             priority=REPLY,
             payload={"participant": participant_id},
         )
-        for coach in coaches
+        for coach in await coaches_of_group(context.runtime.db, group_id)
     ]
-
-
-async def tell_coaches_of_pause(
-    context: BotContext, group_id: int | None, participant_id: int, anchor: datetime, now: datetime
-) -> list[NewItem]:
-    """Items telling each coach of the participant's group that the ladder paused them."""
-    if group_id is None:
-        return []
-    coaches = await coaches_of_group(context.runtime.db, group_id)
-    return pause_notices(group_id, participant_id, anchor, now, coaches)
 
 
 def _running(rt: Runtime, group: GroupRecord, now: datetime) -> bool:

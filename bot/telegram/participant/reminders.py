@@ -17,6 +17,7 @@ from bot.course.schedule import unlock_date
 from bot.i18n.translator import N_, Translator
 from bot.storage import participants, scheduled
 from bot.storage.database import to_iso
+from bot.storage.records import ParticipantRecord
 from bot.storage.reminders import (
     Candidate,
     PausedBy,
@@ -196,8 +197,10 @@ async def _review_offer(rt: Runtime, person: Candidate, now: datetime) -> list[N
 # ---------------------------------------------------------------- rendering
 
 
-async def _still_wanted(rt: Runtime, item: Item, now: datetime) -> tuple[Translator, str] | None:
-    """The participant's translator and name, or None when the item no longer holds."""
+async def _still_wanted(
+    rt: Runtime, item: Item, now: datetime
+) -> tuple[Translator, ParticipantRecord] | None:
+    """The participant and their translator, or None when the item no longer holds."""
     if item.participant_id is None:
         return None
     person = await participants.get(rt.db, item.participant_id)
@@ -210,11 +213,11 @@ async def _still_wanted(rt: Runtime, item: Item, now: datetime) -> tuple[Transla
         return None
     if item.anchor is not None and person.last_active_at != item.anchor:
         return None  # they came back since: the old step is stale
-    return rt.translator(person.language), person.first_name
+    return rt.translator(person.language), person
 
 
-def _not_in_quiet_hours(rt: Runtime, item: Item, now: datetime, window: rules.Window) -> None:
-    """Quiet hours (or a missed window): move the item to the next opening of the window."""
+def _wait_for_window(rt: Runtime, now: datetime, window: rules.Window) -> None:
+    """Quiet hours (or a missed window): raise Later, for the next opening of the window."""
     tz = rt.settings.timezone
     if rules.may_send(now, window, quiet_hours(rt), tz):
         return
@@ -229,16 +232,15 @@ def _not_in_quiet_hours(rt: Runtime, item: Item, now: datetime, window: rules.Wi
 async def render_reminder(context: BotContext, item: Item, now: datetime) -> list[Outgoing] | None:
     rt = context.runtime
     found = await _still_wanted(rt, item, now)
-    if found is None or item.participant_id is None:
+    if found is None:
         return None
-    tr, name = found
-    person = await participants.get(rt.db, item.participant_id)
-    window = rules.window_of(await _window(rt, item.participant_id))
-    if person is None or not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
+    tr, person = found
+    window = rules.window_of(await get_window(rt.db, person.id))
+    if not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
         return None  # outside the window now: the ladder plans it again at the next one
     rung = int(item.payload.get("rung", 0))
-    greeting = tr._(GREETINGS[rules.variant(item.participant_id, rung, len(GREETINGS))])
-    lines = [greeting.format(name=name)]
+    greeting = tr._(GREETINGS[rules.variant(person.id, rung, len(GREETINGS))])
+    lines = [greeting.format(name=person.first_name)]
     waits = what_waits(tr, rt.course, str(item.payload.get("lesson", "")))
     if waits is not None:
         lines.append(waits)
@@ -261,13 +263,12 @@ async def render_week_open(context: BotContext, item: Item, now: datetime) -> li
     rt = context.runtime
     found = await _still_wanted(rt, item, now)
     week = rt.course.week(str(item.payload.get("week", "")))
-    if found is None or week is None or item.participant_id is None:
+    if found is None or week is None:
         return None
-    tr, name = found
-    window = rules.window_of(await _window(rt, item.participant_id))
-    _not_in_quiet_hours(
-        rt, item, now, rules.Window.MORNING if window is rules.Window.NONE else window
-    )
+    tr, person = found
+    name = person.first_name
+    window = rules.window_of(await get_window(rt.db, person.id))
+    _wait_for_window(rt, now, rules.Window.MORNING if window is rules.Window.NONE else window)
     text = tr._("Week {number} is open now: {title}. Shall we begin, {name}?").format(
         number=week.number, title=tr.lesson(week.title), name=name
     )
@@ -280,17 +281,13 @@ async def render_review_offer(
 ) -> list[Outgoing] | None:
     rt = context.runtime
     found = await _still_wanted(rt, item, now)
-    if found is None or item.participant_id is None:
+    if found is None:
         return None
-    window = rules.window_of(await _window(rt, item.participant_id))
+    tr, person = found
+    window = rules.window_of(await get_window(rt.db, person.id))
     if not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
         return None
-    tr, name = found
-    return await review.offer(rt, tr, item.participant_id, local_day(rt, now), name)
-
-
-async def _window(rt: Runtime, participant_id: int) -> str | None:
-    return await get_window(rt.db, participant_id)
+    return await review.offer(rt, tr, person.id, local_day(rt, now), person.first_name)
 
 
 KINDS = {
