@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import pytest
+
 from bot.course import events as ev
 from bot.course.model import Course
+from bot.emulator.errors import ApiError
+from bot.emulator.flood import FloodLimits
 from bot.telegram import callbacks
 from bot.telegram.pacing import SmoothBudget
 
@@ -64,3 +68,35 @@ def test_new_buttons_decode_strictly(course: Course) -> None:
     assert callbacks.decode(data, course) == callbacks.ReviewConfidence(
         "w4-get", "q-share", 0, "false", "sure"
     )
+
+
+def test_the_emulators_flood_mode_answers_429_and_stays_shut_for_the_retry_after() -> None:
+    clock = FakeClock()
+    flood = FloodLimits(clock=clock, penalty=2.0)
+    for chat in range(1, 31):
+        flood.check("sendMessage", chat)  # 30 chats at once: the bot's burst
+    with pytest.raises(ApiError) as refused:
+        flood.check("sendMessage", 99)
+    assert refused.value.error_code == 429 and refused.value.retry_after == 2
+    clock.now += 1.5  # refilled, but still shut for the rest of the retry_after
+    with pytest.raises(ApiError) as again:
+        flood.check("sendMessage", 98)
+    assert again.value.retry_after == 1
+    clock.now += 0.6
+    flood.check("sendMessage", 98)
+    flood.check("getUpdates", None)  # not a message: never limited
+    assert flood.rejected == 2
+
+
+def test_the_emulators_flood_mode_paces_one_chat() -> None:
+    clock = FakeClock()
+    flood = FloodLimits(clock=clock)
+    for _ in range(3):
+        flood.check("sendMessage", 7)
+    with pytest.raises(ApiError):
+        flood.check("sendMessage", 7)
+    flood_free = FloodLimits(clock=clock)
+    for _ in range(10):  # one a second is always fine
+        clock.now += 1
+        flood_free.check("sendMessage", 8)
+    assert flood_free.rejected == 0

@@ -20,6 +20,7 @@ from typing import Any
 
 from bot.emulator.commands import CommandMenus
 from bot.emulator.faults import Faults
+from bot.emulator.flood import FloodLimits
 from bot.emulator.formatting import Entity
 from bot.emulator.markup import Markup, view_buttons
 from bot.emulator.media import FileIds, StoredFile, guess_mime, image_mime, photo_sides
@@ -138,6 +139,8 @@ class EmulatorState:
         self.menus = CommandMenus()
         self.profile: dict[tuple[str, str], str] = {}
         self.faults = Faults()
+        self.flood: FloodLimits | None = None
+        """Telegram's flood limits, when the emulator runs in flood mode."""
         self.calls: Counter[str] = Counter()
         self.updates = UpdateQueue()
         self.activity = Activity()
