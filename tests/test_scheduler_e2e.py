@@ -46,6 +46,15 @@ def fixed_clock() -> Iterator[None]:
     clock.set_now(None)
 
 
+@pytest.fixture(autouse=True)
+def no_tick(bot: RunningBot) -> None:
+    """The bot's own once-a-minute tick would run at the test's fixed clock: these tests
+    run the scheduler themselves, at the moments they choose."""
+    assert bot.application is not None and bot.application.job_queue is not None
+    for job in bot.application.job_queue.get_jobs_by_name("scheduler"):
+        job.schedule_removal()
+
+
 async def run_due(bot: RunningBot, users: EmulatorClient, moment: datetime) -> Counts:
     clock.set_now(moment)
     assert bot.application is not None
