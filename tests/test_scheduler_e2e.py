@@ -457,3 +457,26 @@ async def test_the_monday_digest_is_one_item_per_coach_and_a_fault_delays_only_t
     await run_due(bot, users, at(date(2026, 12, 7), 8, 20))
     for coach in (KARIN, lena):
         assert sum(digest in t for t in await new_texts(users, coach, seen[coach])) == 1
+
+
+async def test_blocking_the_bot_pauses_at_once_and_unblocking_lets_reminders_come(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await mid_lesson(users, course, ERIK, "Erik")
+    await users.block(ERIK)
+    await users.idle()
+    blocked = rows(
+        bot,
+        "SELECT p.blocked_at IS NOT NULL, s.paused_by FROM participants p"
+        " JOIN participant_settings s ON s.participant_id = p.id WHERE p.telegram_id = ?",
+        ERIK,
+    )
+    assert blocked == [(1, "blocked")]
+    counts = await run_due(bot, users, at(date(2026, 12, 2), 18))
+    assert counts.sent == 0 and counts.failed == 0  # not even tried
+    clock.set_now(at(date(2026, 12, 3), 12))
+    await users.block(ERIK, blocked=False)
+    await users.idle()
+    seen = len(await texts(users, ERIK))
+    await run_due(bot, users, at(date(2026, 12, 4), 18))  # a day after they came back
+    assert len(await new_texts(users, ERIK, seen)) == 1

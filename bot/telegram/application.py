@@ -7,6 +7,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -25,7 +26,7 @@ from bot.telegram.context import BotContext, resolve_reader
 from bot.telegram.errors import on_error
 from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
-from bot.telegram.participant import privacy, settings
+from bot.telegram.participant import privacy, reminders, settings
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.runtime import Runtime
 
@@ -113,6 +114,11 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     uploads = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
     application.add_handler(MessageHandler(private & uploads, participant.upload))
 
+    # A participant who blocks the bot is paused at once, not at the next 403.
+    application.add_handler(
+        ChatMemberHandler(reminders.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+
     # Anything else typed: point the way.
     application.add_handler(MessageHandler(private & filters.TEXT, participant.text_message))
 
@@ -126,4 +132,4 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await commands.register_menus(application.bot, translators)
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

@@ -11,6 +11,9 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from telegram import Update
+from telegram.constants import ChatMemberStatus
+
 from bot.course import reminders as rules
 from bot.course.progress import Progress, Stage
 from bot.course.schedule import unlock_date
@@ -295,3 +298,17 @@ KINDS = {
     WEEK_OPEN: Kind(render_week_open),
     REVIEW_OFFER: Kind(render_review_offer),
 }
+
+
+async def chat_member_changed(update: Update, context: BotContext) -> None:
+    """The participant blocked the bot (or unblocked it): stop, or allow, unasked messages."""
+    change = update.my_chat_member
+    person = context.reader.participant
+    if change is None or person is None:
+        return
+    db = context.runtime.db
+    if change.new_chat_member.status == ChatMemberStatus.BANNED:
+        await participants.mark_blocked(db, person.telegram_id)
+        await set_pause(db, person.id, None, "blocked the bot", PausedBy.BLOCKED)
+    elif change.new_chat_member.status == ChatMemberStatus.MEMBER:
+        await participants.touch(db, person.id)  # the planner then ends the pause
