@@ -411,3 +411,21 @@ def test_report_for_the_preview_banner() -> None:
     assert text.endswith("— 1 error, 0 warnings")
     result = run_check("valid")
     assert result.ok and result.errors == 0 and result.lines() == []
+
+
+def test_safety_questions_name_questions_of_the_course(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "course"
+    shutil.copytree("valid", folder)
+    course_file = folder / "course.yaml"
+    course_file.write_text(
+        course_file.read_text() + "safety_questions:\n  - welcome/q-coach\n  - welcome/q-nope\n"
+    )
+    course, found = check_course(folder)
+    assert course is None
+    assert [p.message for p in found] == [
+        'safety question "welcome/q-nope" is no lesson/question id of the course'
+    ]
+    course_file.write_text(course_file.read_text().replace("  - welcome/q-nope\n", ""))
+    assert load_course(folder).safety_questions == frozenset({"welcome/q-coach"})

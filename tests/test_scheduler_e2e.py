@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import Iterator
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -26,7 +26,7 @@ from bot.course.progress import Stage
 from bot.storage import groups, participants, reminders, reviews, scheduled
 from bot.telegram import callbacks, duties
 from bot.telegram.context import BotContext
-from bot.telegram.scheduler import Counts
+from bot.telegram.scheduler import MAX_ATTEMPTS, Counts
 from tests.conftest import RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, join, rows, stored_progress
@@ -480,3 +480,41 @@ async def test_blocking_the_bot_pauses_at_once_and_unblocking_lets_reminders_com
     seen = len(await texts(users, ERIK))
     await run_due(bot, users, at(date(2026, 12, 4), 18))  # a day after they came back
     assert len(await new_texts(users, ERIK, seen)) == 1
+
+
+async def test_an_item_that_keeps_failing_is_retried_then_failed_and_counted(
+    bot: RunningBot, users: EmulatorClient
+) -> None:
+    await join(users, AMINA, "sv", "Amina")
+    await join(users, ERIK, "sv", "Erik")
+    assert bot.db is not None
+    now = at(date(2026, 12, 7), 9)
+    items = []
+    for user in (AMINA, ERIK):
+        person = await participants.get_by_telegram_id(bot.db, user)
+        assert person is not None
+        await reminders.set_window(bot.db, person.id, "none")
+        items.append(
+            scheduled.NewItem(
+                f"week:{person.id}:w02",
+                "week_open",
+                user,
+                now,
+                participant_id=person.id,
+                payload={"week": "w02"},
+            )
+        )
+    await scheduled.add(bot.db, items, now)
+    await users.fault(500, user_id=AMINA)  # every call to her fails
+    totals = Counts()
+    for minutes in range(0, 60, 5):
+        counts = await run_due(bot, users, now + timedelta(minutes=minutes))
+        totals.sent += counts.sent
+        totals.retried += counts.retried
+        totals.failed += counts.failed
+    await users.clear_faults()
+    assert (totals.sent, totals.retried, totals.failed) == (1, MAX_ATTEMPTS - 1, 1)
+    assert rows(bot, "SELECT status, attempts FROM scheduled_items ORDER BY chat_id") == [
+        ("failed", MAX_ATTEMPTS),
+        ("sent", 1),
+    ]
