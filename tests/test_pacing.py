@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from bot.course import events as ev
 from bot.course.model import Course
 from bot.emulator.errors import ApiError
 from bot.emulator.flood import FloodLimits
@@ -50,7 +49,7 @@ def test_new_buttons_decode_strictly(course: Course) -> None:
         "illness", 7
     )
     assert callbacks.decode(callbacks.end_pause(), course) == callbacks.EndPause()
-    assert callbacks.decode(callbacks.continue_here(), course) == ev.Continue()
+    assert callbacks.decode(callbacks.continue_here(), course) == callbacks.ContinueHere()
     for forged in (
         "1w|midnight",
         "1h|illness|9",

@@ -518,3 +518,40 @@ async def test_an_item_that_keeps_failing_is_retried_then_failed_and_counted(
         ("failed", MAX_ATTEMPTS),
         ("sent", 1),
     ]
+
+
+async def test_the_reminders_button_starts_the_session_with_the_days_memory_check(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await mid_lesson(users, course, AMINA, "Amina")
+    await safety_card(bot, AMINA, date(2026, 12, 2))
+    await run_due(bot, users, at(date(2026, 12, 2), 17, 30))
+    reminder = (await users.bot_messages(AMINA))[-1]
+    assert reminder["buttons"][0][0]["data"] == callbacks.continue_here()
+    clock.set_now(at(date(2026, 12, 2), 17, 40))
+    await users.press(AMINA, reminder["message_id"], callbacks.continue_here())
+    await users.idle()
+    offer = (await users.bot_messages(AMINA))[-1]
+    assert "Minneskoll" in offer["text"]
+    await users.press(AMINA, *await button(users, AMINA, callbacks.review_skip()))
+    await users.idle()
+    assert stored_progress(bot, AMINA).stage is Stage.STEP
+    assert (await users.bot_messages(AMINA))[-1]["buttons"][0][0]["data"].startswith("1n")
+
+
+async def test_between_lessons_a_due_memory_check_comes_as_the_days_message(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    await join(users, AMINA, "sv", "Amina")
+    player = SimulatedParticipant(users, course, AMINA)
+    while stored_progress(bot, AMINA).stage is not Stage.READY:
+        assert await player.step() is not None
+        await users.idle()
+    await safety_card(bot, AMINA, date(2026, 12, 2))
+    seen = len(await texts(users, AMINA))
+    await run_due(bot, users, at(date(2026, 12, 2), 12))  # the default afternoon: not yet
+    assert await new_texts(users, AMINA, seen) == []
+    await run_due(bot, users, at(date(2026, 12, 2), 13, 5))
+    await run_due(bot, users, at(date(2026, 12, 2), 15))
+    said = await new_texts(users, AMINA, seen)
+    assert len(said) == 1 and "Minneskoll" in said[0]

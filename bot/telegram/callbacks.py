@@ -52,6 +52,11 @@ CONFIDENCE = ("unsure", "fairly", "sure")
 
 
 @dataclass(frozen=True, slots=True)
+class ContinueHere:
+    """The button under a reminder or a week opening: the day's session starts here."""
+
+
+@dataclass(frozen=True, slots=True)
 class OpenSettings:
     """A page of /settings: ``menu``, ``window`` or ``pause``."""
 
@@ -110,7 +115,8 @@ class ReviewConfidence:
 
 
 Choice = (
-    OpenSettings
+    ContinueHere
+    | OpenSettings
     | ChooseWindow
     | ChoosePause
     | EndPause
@@ -307,7 +313,7 @@ def _decode_answer(op: str, fields: list[str], course: Course) -> ev.Event | Non
 def _choice(op: str, fields: list[str], course: Course) -> Decoded | None:
     match op, fields:
         case "g", []:
-            return ev.Continue()
+            return ContinueHere()
         case "o", [page] if page in ("menu", "window", "pause"):
             return OpenSettings(page)
         case "w", [name] if name in WINDOWS:

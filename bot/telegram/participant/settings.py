@@ -98,7 +98,7 @@ async def press(
 ) -> bool:
     """A settings or memory-check button of a consented participant.
 
-    True when the lesson should be shown again next (a skipped memory check).
+    True when the lesson should be shown next (a skipped memory check, a reminder's button).
     """
     if isinstance(
         choice,
@@ -111,6 +111,8 @@ async def press(
     query = update.callback_query
     if query is not None:
         await query.answer()
+    if isinstance(choice, callbacks.ContinueHere):  # a welcome back or today's check first
+        return not await review.before_session(update, context, person)
     rt, tr = context.runtime, context.tr
     out: list[Outgoing]
     match choice:
