@@ -290,7 +290,9 @@ async def render_review_offer(
     window = rules.window_of(await get_window(rt.db, person.id))
     if not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
         return None
-    return await review.offer(rt, tr, person.id, local_day(rt, now), person.first_name)
+    day = local_day(rt, now)
+    again = item.attempts > 1
+    return await review.offer(rt, tr, person.id, day, person.first_name, again=again)
 
 
 KINDS = {

@@ -100,21 +100,36 @@ def continue_button(tr: Translator, label: str | None = None) -> tuple[tuple[But
 
 
 async def offer(
-    rt: Runtime, tr: Translator, participant_id: int, today: date, name: str
+    rt: Runtime,
+    tr: Translator,
+    participant_id: int,
+    today: date,
+    name: str,
+    *,
+    again: bool = False,
 ) -> list[Outgoing] | None:
-    """Today's check, stored and offered; None when one was had today or none is due."""
+    """Today's check, stored and offered; None when one was had today or none is due.
+
+    ``again``: a resend of the same offer (its first send failed) may offer the
+    check stored then, as long as it was not begun.
+    """
     picked = engine.pick_check(await sync_cards(rt, participant_id), today)
-    if not picked or not await reviews.start_check(
+    stored = await reviews.todays_check(rt.db, participant_id, today)
+    if again and stored is not None and stored[1] == 0:
+        count = len(stored[0])
+    elif picked and await reviews.start_check(
         rt.db, participant_id, today, [c.key for c in picked]
     ):
+        count = len(picked)
+    else:
         return None
     text = tr.ngettext(
         "Memory check, {name}: {count} short question from earlier lessons."
         " Remembering again is how it sticks.",
         "Memory check, {name}: {count} short questions from earlier lessons."
         " Remembering again is how it sticks.",
-        len(picked),
-    ).format(name=name, count=len(picked))
+        count,
+    ).format(name=name, count=count)
     buttons = (
         (Button(tr._("Start the memory check"), callbacks.review_start()),),
         (Button(tr._("Not now"), callbacks.review_skip()),),
