@@ -28,6 +28,7 @@ from typing import Any
 from telegram import Update
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
 
+from bench.broadcast import bench_broadcast
 from bench.reports import bench_reports
 from bot.config import load_settings
 from bot.course.loader import load_course
@@ -161,6 +162,8 @@ def bench_command(args: argparse.Namespace) -> int:
         print(line, flush=True)
     for line in bench_reports(args.reports):  # the coaches' overview and XLSX
         print(line, flush=True)
+    for line in bench_broadcast(args.broadcast):  # reminders through the scheduler
+        print(line, flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
     return 0
 
@@ -169,6 +172,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--participants", type=int, default=200)
     parser.add_argument("--reports", type=int, default=10_000)
+    parser.add_argument("--broadcast", type=int, default=1_000, help="participants reminded")
     return bench_command(parser.parse_args())
 
 

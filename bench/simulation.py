@@ -60,6 +60,8 @@ class SimulatedParticipant:
         for data, event in decoded:
             if isinstance(event, ev.Next | ev.Begin | ev.RetryQuiz):
                 return Press(message["message_id"], data)
+            if isinstance(event, callbacks.ChooseWindow) and event.window == "none":
+                return Press(message["message_id"], data)  # the reminder time at onboarding
         for data, event in decoded:
             if isinstance(event, ev.Skip):
                 return "upload" if self.right else Press(message["message_id"], data)

@@ -125,6 +125,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     doctor = commands.add_parser("doctor", help="check settings, course, database and Telegram")
     doctor.set_defaults(handler=_lazy("bot.ops.doctor:doctor_command"))
+    jobs = commands.add_parser("jobs", help="the scheduler: reminders, digests, alerts")
+    job_commands = jobs.add_subparsers(dest="jobs_command", required=True)
+    run_due = job_commands.add_parser("run-due", help="send what is due now (for cron)")
+    run_due.add_argument("--now", default=None, help="ISO-8601 time to run for (tests)")
+    run_due.set_defaults(handler=_lazy("bot.jobs:run_due_command"))
     return parser
 
 

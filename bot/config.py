@@ -30,6 +30,9 @@ class Settings:
     timezone: str = "Europe/Stockholm"
     retention_months: int = 12
     quiet_days: int = 7
+    quiet_hours: str = "21:00-08:00"
+    """Local hours in which nothing is sent unasked (QUIET_HOURS)."""
+    bot_messages_per_second: float = 30.0
     chat_messages_per_second: float = 1.0
     # How long one Bot API call may take (seconds), and the first pause before a
     # failed send is tried again (it doubles with each try, with jitter).
@@ -85,6 +88,8 @@ def load_settings(
         timezone=env.get("TZ_NAME", "Europe/Stockholm"),
         retention_months=_number(env, "RETENTION_MONTHS", int, 12),
         quiet_days=_number(env, "QUIET_DAYS", int, 7),
+        quiet_hours=env.get("QUIET_HOURS", "21:00-08:00"),
+        bot_messages_per_second=_number(env, "BOT_MESSAGES_PER_SECOND", float, 30.0),
         chat_messages_per_second=_number(env, "CHAT_MESSAGES_PER_SECOND", float, 1.0),
         telegram_timeout=_number(env, "TELEGRAM_TIMEOUT", float, 10.0),
         send_retry_delay=_number(env, "SEND_RETRY_DELAY", float, 0.5),

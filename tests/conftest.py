@@ -87,6 +87,7 @@ def settings(tmp_path: Path, emulator: Emulator) -> Settings:
         media_dir=tmp_path / "media",
         chat_messages_per_second=1000.0,
         send_retry_delay=0.01,  # tries again at once: the faults are the emulator's
+        bot_messages_per_second=1000.0,
     )
 
 

@@ -57,14 +57,26 @@ async def button(users: EmulatorClient, user_id: int, starts: str) -> tuple[int,
     raise AssertionError(f"no button {starts!r} in the chat of {user_id}")
 
 
-async def join(users: EmulatorClient, user_id: int, language: str, name: str = "Amina") -> None:
-    """/start, pick the language, agree: the participant stands on week 1's first step."""
+async def join(
+    users: EmulatorClient,
+    user_id: int,
+    language: str,
+    name: str = "Amina",
+    window: str | None = "afternoon",
+) -> None:
+    """/start, the language, agree, the reminder time: they stand on week 1's first step.
+
+    ``window=None`` stops at the reminder question, which then waits for an answer.
+    """
     await users.send(user_id, "/start", first_name=name, language_code=language)
     await users.idle()
     await users.press(user_id, *await button(users, user_id, callbacks.language(language)))
     await users.idle()
     await users.press(user_id, *await button(users, user_id, callbacks.consent(True)))
     await users.idle()
+    if window is not None:  # the reminder time: then the course begins
+        await users.press(user_id, *await button(users, user_id, callbacks.window(window)))
+        await users.idle()
 
 
 async def right_answer_to_first_question(
@@ -143,6 +155,8 @@ async def test_a_participant_takes_week_one_in_arabic(
     consent = (await users.bot_messages(AMINA))[-1]
     assert consent["text"].startswith(RLM)
     await users.press(AMINA, *await button(users, AMINA, callbacks.consent(True)))
+    await users.idle()
+    await users.press(AMINA, *await button(users, AMINA, callbacks.window("afternoon")))
     await users.idle()
     step = (await users.bot_messages(AMINA))[-1]
     tr = translator(ROOT / "locales", "ar")
@@ -226,7 +240,12 @@ async def test_forged_presses_are_refused_and_change_nothing(
     assert stored_progress(bot, ERIK) == before
     new = (await users.bot_messages(ERIK))[messages:]
     way_on = [
-        [{"text": translator(ROOT / "locales", "sv")._("Go on ▶"), "data": callbacks.go_on()}]
+        [
+            {
+                "text": translator(ROOT / "locales", "sv")._("Go on ▶"),
+                "data": callbacks.continue_here(),
+            }
+        ]
     ]
     assert all(m["buttons"] == way_on for m in new)  # at most a button to where they stand
     assert (await users.chat(ERIK))["answers"][-1]["text"]
@@ -402,8 +421,8 @@ async def test_progress_names_the_weeks_says_where_you_are_and_leads_on(
     assert f"✅ Week 1: {tr.lesson(course.weeks[0].title)}, done" in shown["text"]
     assert f"👉 Week 2: {tr.lesson(course.weeks[1].title)}, you are here (0 of" in shown["text"]
     assert tr.lesson(course.weeks[9].title) in shown["text"]
-    assert shown["buttons"] == [[{"text": tr._("Go on ▶"), "data": callbacks.go_on()}]]
-    await users.press(ERIK, shown["message_id"], callbacks.go_on())
+    assert shown["buttons"] == [[{"text": tr._("Go on ▶"), "data": callbacks.continue_here()}]]
+    await users.press(ERIK, shown["message_id"], callbacks.continue_here())
     await users.idle()
     chat = await users.bot_messages(ERIK)
     assert chat[-1]["buttons"][0][0]["data"] == callbacks.begin(course.weeks[1].lessons[0].id)

@@ -56,6 +56,8 @@ async def joins_in(users: EmulatorClient, user_id: int, code: str, name: str, la
     await users.idle()
     await users.press(user_id, *await button(users, user_id, callbacks.consent(True)))
     await users.idle()
+    await users.press(user_id, *await button(users, user_id, callbacks.window("afternoon")))
+    await users.idle()
 
 
 def write(bot: RunningBot, sql: str, *params: Any) -> None:
@@ -296,11 +298,15 @@ async def test_two_aminas_are_told_apart_by_the_initial_kept_after_consent(
     await users.idle()
     await users.press(AMINA, *await button(users, AMINA, callbacks.consent(True)))
     await users.idle()
+    await users.press(AMINA, *await button(users, AMINA, callbacks.window("afternoon")))
+    await users.idle()
     await users.send(ERIK, f"/start {link}", first_name="Amina", last_name="Said")
     await users.idle()
     await users.press(ERIK, *await button(users, ERIK, callbacks.language("sv")))
     await users.idle()
     await users.press(ERIK, *await button(users, ERIK, callbacks.consent(True)))
+    await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.window("afternoon")))
     await users.idle()
     assert rows(bot, "SELECT last_initial FROM participants ORDER BY id") == [("K",), ("S",)]
     overview = await say(users, KARIN, "/group", "Karin")

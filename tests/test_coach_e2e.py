@@ -98,6 +98,8 @@ async def joins(users: EmulatorClient, user_id: int, code: str, name: str) -> No
     await users.idle()
     await users.press(user_id, *await button(users, user_id, callbacks.consent(True)))
     await users.idle()
+    await users.press(user_id, *await button(users, user_id, callbacks.window("afternoon")))
+    await users.idle()
 
 
 async def fail_a_quiz_twice(bot: RunningBot, users: EmulatorClient, course: Course) -> None:

@@ -56,6 +56,8 @@ async def test_before_consent_nothing_names_the_newcomer(
 
     await users.press(ERIK, *await button(users, ERIK, callbacks.consent(True)))
     await users.idle()
+    await users.press(ERIK, *await button(users, ERIK, callbacks.window("afternoon")))
+    await users.idle()
     assert rows(bot, "SELECT first_name FROM participants") == [("Erikssonsson",)]
     assert rows(bot, "SELECT COUNT(*) FROM newcomers") == [(0,)]
 

@@ -660,3 +660,21 @@ def test_a_fault_in_the_checker_is_an_error_line(monkeypatch: pytest.MonkeyPatch
         "valid:1:1: the lessons could not be checked (RecursionError: maximum recursion depth"
         " exceeded); this is a fault in the checker, not in your file: please report it"
     ]
+
+
+def test_safety_questions_name_questions_of_the_course(tmp_path: Path) -> None:
+    import shutil
+
+    folder = tmp_path / "course"
+    shutil.copytree("valid", folder)
+    course_file = folder / "course.yaml"
+    course_file.write_text(
+        course_file.read_text() + "safety_questions:\n  - welcome/q-coach\n  - welcome/q-nope\n"
+    )
+    course, found = check_course(folder)
+    assert course is None
+    assert [p.message for p in found] == [
+        'safety question "welcome/q-nope" is no lesson/question id of the course'
+    ]
+    course_file.write_text(course_file.read_text().replace("  - welcome/q-nope\n", ""))
+    assert load_course(folder).safety_questions == frozenset({"welcome/q-coach"})

@@ -167,8 +167,8 @@ async def test_an_old_button_gets_a_polite_answer_and_the_way_on(
     tr = translator(ROOT / "locales", "sv")
     assert (await users.chat(ERIK))["answers"][-1]["text"] == tr._("That button is from earlier.")
     way_on = (await users.bot_messages(ERIK))[-1]
-    assert way_on["buttons"] == [[{"text": tr._("Go on ▶"), "data": callbacks.go_on()}]]
-    await users.press(ERIK, way_on["message_id"], callbacks.go_on())
+    assert way_on["buttons"] == [[{"text": tr._("Go on ▶"), "data": callbacks.continue_here()}]]
+    await users.press(ERIK, way_on["message_id"], callbacks.continue_here())
     await users.idle()
     current = (await users.bot_messages(ERIK))[-1]
     assert current["buttons"][0][0]["data"] == callbacks.next_step(lesson.id, lesson.steps[1].id)

@@ -177,7 +177,7 @@ def test_progress_says_where_you_are(course: Course) -> None:
     count = len(course.weeks[0].lessons)
     title = course.weeks[0].title
     assert f"👉 Week 1: {renderer('en').tr.lesson(title)}, you are here (1 of {count}" in shown.text
-    assert shown.buttons[0][0].data == callbacks.go_on()
+    assert shown.buttons[0][0].data == callbacks.continue_here()
 
 
 def test_feedback_is_not_joined_into_a_question_card_that_is_redrawn_later(

@@ -469,6 +469,9 @@ async def test_export_returns_everything_stored(db: Database) -> None:
             }
         ],
         "start_attempts": [iso],
+        "reminders": None,
+        "memory_checks": [],
+        "confidence": [],
     }
 
 

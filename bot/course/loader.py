@@ -319,11 +319,33 @@ def _read_course(context: _Context) -> Course:
     course_id = _ident(root, _Ids())
     listed = _week_names(context, root)
     weeks = [_read_week(context, name, node, n) for n, (name, node) in enumerate(listed, 1)]
+    found = tuple(week for week in weeks if week is not None)
     return Course(
         id=course_id,
         title=Text("course/title", root.text("title") or "", _place(root, "title")),
-        weeks=tuple(week for week in weeks if week is not None),
+        weeks=found,
+        safety_questions=_safety_questions(root, found),
     )
+
+
+def _safety_questions(root: Node, weeks: tuple[Week, ...]) -> frozenset[str]:
+    """The ``lesson/question`` ids listed under safety_questions, each checked to exist."""
+    known = {
+        f"{lesson.id}/{q.id}"
+        for week in weeks
+        for lesson in week.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+    }
+    listed: set[str] = set()
+    for node in root.list("safety_questions"):
+        name = node.as_text()
+        if not name:
+            continue
+        if name not in known:
+            node.error(f'safety question "{name}" is no lesson/question id of the course')
+            continue
+        listed.add(name)
+    return frozenset(listed)
 
 
 def _ident(node: Node, ids: _Ids) -> str:

@@ -161,6 +161,8 @@ class Course:
     id: str
     title: Text
     weeks: tuple[Week, ...]
+    safety_questions: frozenset[str] = frozenset()
+    """``lesson/question`` ids of the safety rules, which memory checks keep asking."""
     _lesson_index: dict[str, tuple[int, int]] = field(
         default_factory=dict, compare=False, repr=False
     )

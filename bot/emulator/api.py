@@ -92,6 +92,8 @@ async def dispatch(state: EmulatorState, token: str, name: str, params: Params) 
         if missing is not None:
             raise missing
         await state.faults.check(found.name, _loose_chat_id(params))
+        if state.flood is not None:
+            state.flood.check(found.name, _loose_chat_id(params))
         return await found.handler(Call(state, params))
     finally:
         if polling:

@@ -56,6 +56,10 @@ class EmulatorClient:
         body = {"text": text, **profile}
         return await self._post(f"/emulator/users/{user_id}/messages", body)
 
+    async def block(self, user_id: int, blocked: bool = True) -> dict[str, Any]:
+        """The user blocks the bot (or unblocks it): a my_chat_member update, then 403s."""
+        return await self._post(f"/emulator/users/{user_id}/block", {"blocked": blocked})
+
     async def press(self, user_id: int, message_id: int, data: str) -> dict[str, Any]:
         """The user presses a button of message_id carrying data (any data at all)."""
         body = {"message_id": message_id, "data": data}

@@ -79,6 +79,7 @@ class ControlRoutes:
         add.add_post("/emulator/users/{user_id}/messages", self.message)
         add.add_post("/emulator/users/{user_id}/presses", self.press)
         add.add_post("/emulator/users/{user_id}/uploads", self.upload)
+        add.add_post("/emulator/users/{user_id}/block", self.block)
         add.add_get("/emulator/users/{user_id}/chat", self.chat)
         add.add_get("/emulator/users/{user_id}/commands", self.commands)
         add.add_get("/emulator/users", self.users)
@@ -90,6 +91,12 @@ class ControlRoutes:
         add.add_get("/emulator/calls", self.calls)
         add.add_post("/emulator/reset", self.reset)
         add.add_post("/emulator/bots", self.add_bot)
+
+    async def block(self, request: web.Request) -> web.Response:
+        """The user blocks the bot (``{"blocked": false}`` unblocks it)."""
+        user_id, body = _user_id(request), await _body(request)
+        update = self.state.block(user_id, body.get("blocked", True) is not False)
+        return web.json_response({"update_id": update.update_id})
 
     async def message(self, request: web.Request) -> web.Response:
         """A user sends a text message."""

@@ -24,6 +24,7 @@ from aiohttp import web
 from bot.emulator.api import MAX_UPLOAD, dispatch
 from bot.emulator.control import ControlRoutes
 from bot.emulator.errors import ApiError
+from bot.emulator.flood import FloodLimits
 from bot.emulator.params import Params, Upload
 from bot.emulator.state import BotProfile, EmulatorState
 from bot.emulator.webhook import WebhookDeliverer
@@ -83,8 +84,11 @@ class Emulator:
         webhook_retry_delay: float = 1.0,
         idle_quiet: float = 0.2,
         bot: BotProfile | None = None,
+        flood: bool = False,
     ):
         self.state = EmulatorState(bot)
+        if flood:
+            self.state.flood = FloodLimits()
         self.app = web.Application(client_max_size=MAX_UPLOAD + 1024 * 1024)
         self.app.router.add_route("*", "/bot{token}/{method}", self._api)
         self.app.router.add_route("*", "/bot{rest:.*}", self._not_found)

@@ -19,7 +19,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bot.emulator.commands import CommandMenus
-from bot.emulator.faults import Faults
+from bot.emulator.faults import Fault, Faults
+from bot.emulator.flood import FloodLimits
 from bot.emulator.formatting import Entity
 from bot.emulator.markup import Markup, view_buttons
 from bot.emulator.media import FileIds, StoredFile, guess_mime, image_mime, photo_sides
@@ -148,6 +149,8 @@ class EmulatorState:
         self.menus = CommandMenus()
         self.profile: dict[tuple[str, str], str] = {}
         self.faults = Faults()
+        self.flood: FloodLimits | None = None
+        """Telegram's flood limits, when the emulator runs in flood mode."""
         self.calls: Counter[str] = Counter()
         self.updates = UpdateQueue()
         self.activity = Activity()
@@ -238,6 +241,28 @@ class EmulatorState:
         chat.messages[message.message_id] = message
         update = self.updates.push("message", self.message_json(chat, message), chat.user_id)
         self.notify(chat.user_id)
+        return update
+
+    def block(self, user_id: int, blocked: bool = True) -> Update:
+        """The user blocks (or unblocks) the bot: a my_chat_member update, and from then on
+        every message to them is refused with 403, as Telegram does."""
+        chat = self.user(user_id)
+        member = {"user": self.bot_json(), "status": "member"}
+        kicked = {"user": self.bot_json(), "status": "kicked", "until_date": 0}
+        body = {
+            "chat": chat.chat_json(),
+            "from": chat.user_json(),
+            "date": now(),
+            "old_chat_member": member if blocked else kicked,
+            "new_chat_member": kicked if blocked else member,
+        }
+        self.faults.clear(user_id)
+        if blocked:
+            self.faults.add(
+                Fault(403, user_id=user_id, description="Forbidden: bot was blocked by the user")
+            )
+        update = self.updates.push("my_chat_member", body, user_id)
+        self.notify(user_id)
         return update
 
     def user_press(self, user_id: int, message_id: int, data: str) -> tuple[Update, str]:

@@ -47,3 +47,14 @@ async def group_counts(db: Database) -> dict[int, tuple[int, int]]:
         " FROM groups g"
     )
     return {int(r[0]): (int(r[1]), int(r[2])) for r in rows}
+
+
+async def coaches_of_group(db: Database, group_id: int) -> list[CoachRecord]:
+    """The coaches who follow a group: who is told when one of its participants pauses."""
+    rows = await db.fetch_all(
+        f"SELECT {', '.join('c.' + c.strip() for c in CoachRecord.COLUMNS.split(','))}"
+        " FROM coaches c JOIN group_coaches gc ON gc.coach_id = c.id"
+        " WHERE gc.group_id = ? ORDER BY c.id",
+        (group_id,),
+    )
+    return [CoachRecord.from_row(row) for row in rows]

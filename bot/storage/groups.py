@@ -145,13 +145,3 @@ async def groups_of_coach(db: Database, coach_id: int) -> list[GroupRecord]:
         (coach_id,),
     )
     return [GroupRecord.from_row(row) for row in rows]
-
-
-async def coaches_of_group(db: Database, group_id: int) -> list[CoachRecord]:
-    rows = await db.fetch_all(
-        f"SELECT {', '.join('c.' + c.strip() for c in CoachRecord.COLUMNS.split(','))}"
-        " FROM coaches c JOIN group_coaches gc ON gc.coach_id = c.id WHERE gc.group_id = ?"
-        " ORDER BY c.id",
-        (group_id,),
-    )
-    return [CoachRecord.from_row(row) for row in rows]

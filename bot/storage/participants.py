@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime
 from typing import Any
 
@@ -202,6 +203,21 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             " FROM quiz_results WHERE participant_id = ? ORDER BY id",
             (pid,),
         )
+        choices = await db.fetch_one(
+            "SELECT reminder_window, paused_at, paused_until, pause_reason, paused_by"
+            " FROM participant_settings WHERE participant_id = ?",
+            (pid,),
+        )
+        cards = await db.fetch_all(
+            "SELECT lesson_id, question_id, box, due_on FROM review_cards"
+            " WHERE participant_id = ? ORDER BY lesson_id, question_id",
+            (pid,),
+        )
+        sure = await db.fetch_all(
+            "SELECT lesson_id, question_id, correct, confidence, answered_at"
+            " FROM review_confidence WHERE participant_id = ? ORDER BY id",
+            (pid,),
+        )
     return {
         "profile": {
             "telegram_id": profile["telegram_id"],
@@ -226,6 +242,9 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             for row in results
         ],
         "start_attempts": [row["attempted_at"] for row in attempts],
+        "reminders": None if choices is None else _plain(choices),
+        "memory_checks": [_plain(row) for row in cards],
+        "confidence": [{**_plain(row), "correct": bool(row["correct"])} for row in sure],
     }
 
 
@@ -235,3 +254,7 @@ async def count_active_since(db: Database, since: datetime) -> int:
         "SELECT count(*) FROM participants WHERE last_active_at >= ?", (to_iso(since),)
     )
     return int(value or 0)
+
+
+def _plain(row: sqlite3.Row) -> dict[str, Any]:
+    return dict(zip(row.keys(), row, strict=True))

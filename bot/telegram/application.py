@@ -7,6 +7,7 @@ from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
+    ChatMemberHandler,
     CommandHandler,
     ContextTypes,
     MessageHandler,
@@ -19,15 +20,14 @@ from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.ops.metrics import ObservedApplication, count_calls
 from bot.storage import Database
-from bot.telegram import commands
+from bot.telegram import commands, duties
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
-from bot.telegram.coach import jobs as coach_jobs
 from bot.telegram.context import BotContext
 from bot.telegram.errors import on_error, who_is_speaking
 from bot.telegram.pacing import Backoff, ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
-from bot.telegram.participant import privacy
+from bot.telegram.participant import privacy, reminders, settings
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.runtime import Runtime
@@ -58,6 +58,7 @@ def build_application(
         per_chat_per_second=settings.chat_messages_per_second,
         pacing=rate_limiter,
         backoff=Backoff(first_delay=settings.send_retry_delay),
+        per_second=settings.bot_messages_per_second,
     )
     builder = (
         ApplicationBuilder()
@@ -108,7 +109,6 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
     )
-    coach_jobs.schedule(application)
 
     # Commands a participant uses.
     application.add_handler(CommandHandler("start", participant.start, filters=private))
@@ -116,6 +116,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(CommandHandler("progress", participant.show_progress, filters=private))
     application.add_handler(CommandHandler("language", participant.language, filters=private))
     application.add_handler(CommandHandler("help", participant.help_, filters=private))
+    application.add_handler(CommandHandler("settings", settings.settings_command, filters=private))
     application.add_handler(CommandHandler("mydata", privacy.my_data, filters=private))
     application.add_handler(CommandHandler("delete", privacy.delete, filters=private))
 
@@ -126,9 +127,15 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     uploads = filters.PHOTO | filters.Document.ALL | filters.VOICE | filters.AUDIO | filters.VIDEO
     application.add_handler(MessageHandler(private & uploads, participant.upload))
 
+    # A participant who blocks the bot is paused at once, not at the next 403.
+    application.add_handler(
+        ChatMemberHandler(reminders.chat_member_changed, ChatMemberHandler.MY_CHAT_MEMBER)
+    )
+
     # Anything else typed: point the way.
     application.add_handler(MessageHandler(private & filters.TEXT, participant.text_message))
 
+    duties.schedule(application)
     application.add_error_handler(on_error)
 
 
@@ -138,4 +145,4 @@ async def _post_init(application: Application) -> None:  # type: ignore[type-arg
     await commands.register_menus(application.bot, translators)
 
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.CALLBACK_QUERY, Update.MY_CHAT_MEMBER]

@@ -53,7 +53,89 @@ class AnswerPrompt:
 
 Setting = PickLanguage | AnswerConsent | AnswerPrompt
 """Presses that are not course events: they change who the participant is, not where."""
-Decoded = ev.Event | Setting
+
+WINDOWS = ("morning", "lunch", "afternoon", "evening", "none")
+PAUSE_REASONS = ("appointment", "illness", "holiday", "other")
+PAUSE_DAYS = (3, 7, 14)
+CONFIDENCE = ("unsure", "fairly", "sure")
+
+
+@dataclass(frozen=True, slots=True)
+class ContinueHere:
+    """The button under a reminder or a week opening: the day's session starts here."""
+
+
+@dataclass(frozen=True, slots=True)
+class OpenSettings:
+    """A page of /settings: ``menu``, ``window`` or ``pause``."""
+
+    page: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChooseWindow:
+    """When reminders may come (one of WINDOWS)."""
+
+    window: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChoosePause:
+    """A planned pause: its reason, then (days > 0) how long."""
+
+    reason: str
+    days: int
+
+
+@dataclass(frozen=True, slots=True)
+class EndPause:
+    """Come back before the pause ends."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewStart:
+    """Begin today's memory check."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewSkip:
+    """Not now: skip today's memory check and go on with the lesson."""
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewAnswer:
+    """An answer in a memory check, to question ``position`` of today's check."""
+
+    lesson_id: str
+    question_id: str
+    position: int
+    option_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class ReviewConfidence:
+    """How sure the participant was of their answer to a safety question."""
+
+    lesson_id: str
+    question_id: str
+    position: int
+    option_id: str
+    level: str
+
+
+Choice = (
+    ContinueHere
+    | OpenSettings
+    | ChooseWindow
+    | ChoosePause
+    | EndPause
+    | ReviewStart
+    | ReviewSkip
+    | ReviewAnswer
+    | ReviewConfidence
+)
+"""Presses for reminders, pauses and memory checks: handled beside the course, not in it."""
+Decoded = ev.Event | Setting | Choice
 
 
 def _pack(op: str, *fields: object) -> str:
@@ -93,6 +175,47 @@ def _prompt(kind: str, token: str, yes: str) -> AnswerPrompt | None:
     return AnswerPrompt(kind, token, yes == "1")
 
 
+def continue_here() -> str:
+    """Show again what the participant stands on: the button under reminders."""
+    return _pack("g")
+
+
+def settings_page(page: str) -> str:
+    return _pack("o", page)
+
+
+def window(name: str) -> str:
+    return _pack("w", name)
+
+
+def pause(reason: str, days: int = 0) -> str:
+    return _pack("h", reason, days)
+
+
+def end_pause() -> str:
+    return _pack("h", "end", 0)
+
+
+def review_start() -> str:
+    return _pack("m", "start")
+
+
+def review_skip() -> str:
+    return _pack("m", "skip")
+
+
+def review_answer(lesson_id: str, question: Question, position: int, option_id: str) -> str:
+    return _pack("a", lesson_id, question.id, position, _index(question, option_id))
+
+
+def review_confidence(
+    lesson_id: str, question: Question, position: int, option_id: str, level: str
+) -> str:
+    return _pack(
+        "f", lesson_id, question.id, position, _index(question, option_id), CONFIDENCE.index(level)
+    )
+
+
 def next_step(lesson_id: str, step_id: str) -> str:
     return _pack("n", lesson_id, step_id)
 
@@ -107,11 +230,6 @@ def retry_quiz(lesson_id: str) -> str:
 
 def repeat(lesson_id: str) -> str:
     return _pack("e", lesson_id)
-
-
-def go_on() -> str:
-    """The way on from an old button: show where the participant stands now."""
-    return _pack("g")
 
 
 Shown = tuple[str, ...]
@@ -168,8 +286,8 @@ def _decode(op: str, fields: list[str], course: Course, seed: str) -> Decoded | 
         return _setting(*fields) if len(fields) == 2 else None
     if op == "A":
         return _prompt(*fields) if len(fields) == 3 else None
-    if op == "g":
-        return ev.Continue() if not fields else None
+    if op in "gowhmaf":  # the coaches' buttons use capitals
+        return _choice(op, fields, course)
     if op in "nbre" and fields and course.locate(fields[0]) is None:
         return None
     match op, fields:
@@ -216,6 +334,57 @@ def _decode_answer(op: str, fields: list[str], course: Course, seed: str) -> ev.
         case "k", []:
             return ev.Skip(lesson_id, question_id, attempt)
     return None
+
+
+def _choice(op: str, fields: list[str], course: Course) -> Decoded | None:
+    match op, fields:
+        case "g", []:
+            return ContinueHere()
+        case "o", [page] if page in ("menu", "window", "pause"):
+            return OpenSettings(page)
+        case "w", [name] if name in WINDOWS:
+            return ChooseWindow(name)
+        case "h", ["end", "0"]:
+            return EndPause()
+        case "h", [reason, days] if reason in PAUSE_REASONS:
+            count = _small_int(days)
+            return ChoosePause(reason, count) if count in (0, *PAUSE_DAYS) else None
+        case "m", ["start"]:
+            return ReviewStart()
+        case "m", ["skip"]:
+            return ReviewSkip()
+        case "a", [lesson_id, question_id, position, index]:
+            question = _quiz_question(course, lesson_id, question_id)
+            option = _option_at(question, index)
+            return ReviewAnswer(lesson_id, question_id, _small_int(position), option)
+        case "f", [lesson_id, question_id, position, index, level]:
+            question = _quiz_question(course, lesson_id, question_id)
+            option = _option_at(question, index)
+            return ReviewConfidence(
+                lesson_id, question_id, _small_int(position), option, CONFIDENCE[_small_int(level)]
+            )
+    return None
+
+
+def _quiz_question(course: Course, lesson_id: str, question_id: str) -> Question:
+    located = course.locate(lesson_id)
+    quiz = located[1].quiz if located else None
+    question = quiz.question(question_id) if quiz else None
+    if question is None:
+        raise ValueError(question_id)
+    return question
+
+
+def _index(question: Question, option_id: str) -> int:
+    """An option's place in the lesson file: memory checks name options so."""
+    return [o.id for o in question.options].index(option_id)
+
+
+def _option_at(question: Question, index: str) -> str:
+    position = _small_int(index)
+    if position >= len(question.options):
+        raise IndexError(index)
+    return question.options[position].id
 
 
 def _small_int(text: str) -> int:

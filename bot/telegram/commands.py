@@ -17,6 +17,7 @@ PARTICIPANT: tuple[tuple[str, str], ...] = (
     ("continue", N_("go on where you stopped")),
     ("progress", N_("see how far you have come")),
     ("language", N_("change the language")),
+    ("settings", N_("reminder time and pauses")),
     ("mydata", N_("see what is stored about you")),
     ("delete", N_("erase your data")),
     ("help", N_("what the bot can do")),

@@ -17,6 +17,14 @@ bot keeps to Telegram's pace and survives its bad moments:
 
 getUpdates is passed through untouched: the inbox's fetch loop has its own rules;
 answerCallbackQuery is tried once (a late answer stops no spinner).
+
+The bot's ~30 messages a second are spent evenly (:class:`SmoothBudget`): one
+message every 1/30 s, never a burst of 60 in the first second of a digest, which
+Telegram answers with 429s. Replies go ahead of broadcasts within that budget: a
+broadcast (anything sent inside :func:`broadcasting`, which the scheduler uses)
+only takes a slot that is free now, while a reply reserves the next slot at once,
+so a participant who presses a button during a 1,000-message digest waits one
+slot at most.
 """
 
 from __future__ import annotations
@@ -25,7 +33,9 @@ import asyncio
 import contextlib
 import logging
 import random
-from collections.abc import AsyncIterator, Callable, Coroutine
+import time
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterator
+from contextvars import ContextVar
 from dataclasses import dataclass
 from typing import Any
 
@@ -50,7 +60,6 @@ SENDING_ENDPOINTS = frozenset(
 # Tried once only: an answer that comes late stops no spinner, and the person's next
 # update waits for it (bot/telegram/sending.py answer_alongside).
 TRIED_ONCE = frozenset({"answerCallbackQuery"})
-OVERALL_PER_SECOND = 30
 # How many 429s one call waits out before it gives up (then the message is kept
 # to be sent again later): Telegram's retry_after is honest, so this is generous.
 FLOOD_RETRIES = 8
@@ -78,6 +87,43 @@ def is_transient(error: Exception) -> bool:
     return isinstance(error, NetworkError) and not isinstance(error, BadRequest)
 
 
+_BROADCAST: ContextVar[bool] = ContextVar("broadcast", default=False)
+
+
+@contextlib.contextmanager
+def broadcasting() -> Iterator[None]:
+    """Messages sent inside this block yield to replies (the scheduler's sends)."""
+    token = _BROADCAST.set(True)
+    try:
+        yield
+    finally:
+        _BROADCAST.reset(token)
+
+
+class SmoothBudget:
+    """``per_second`` messages a second, spaced evenly, replies first."""
+
+    def __init__(self, per_second: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = 1 / per_second
+        self._clock = clock
+        self._next = 0.0
+
+    def reserve(self, broadcast: bool) -> float:
+        """The delay until this message's slot, or -1 when a broadcast must wait and ask again."""
+        now = self._clock()
+        if broadcast and self._next > now:
+            return -1
+        slot = max(now, self._next)
+        self._next = slot + self.interval
+        return slot - now
+
+    async def acquire(self, broadcast: bool) -> None:
+        while (delay := self.reserve(broadcast)) < 0:
+            await asyncio.sleep(max(self._next - self._clock(), 0.0))
+        if delay > 0:
+            await asyncio.sleep(delay)
+
+
 class ChatPacingRateLimiter(BaseRateLimiter[int]):
     def __init__(
         self,
@@ -87,13 +133,14 @@ class ChatPacingRateLimiter(BaseRateLimiter[int]):
         pacing: bool = True,
         backoff: Backoff | None = None,
         flood_retries: int = FLOOD_RETRIES,
+        per_second: float = 30.0,
     ) -> None:
         self._pacing = pacing
         self._per_second = per_chat_per_second
         self._burst = burst
         self._backoff = backoff or Backoff()
         self._flood_retries = flood_retries
-        self._overall = AsyncLimiter(OVERALL_PER_SECOND, 1)
+        self.budget = SmoothBudget(per_second)
         self._chats: dict[int, AsyncLimiter] = {}
         self._held_until: dict[int, float] = {}
 
@@ -168,11 +215,12 @@ class ChatPacingRateLimiter(BaseRateLimiter[int]):
             yield
             return
         if chat_id > 0 and endpoint in SENDING_ENDPOINTS:
-            async with self._chat_limiter(chat_id), self._overall:
+            async with self._chat_limiter(chat_id):
+                await self.budget.acquire(_BROADCAST.get())
                 yield
             return
-        async with self._overall:
-            yield
+        await self.budget.acquire(_BROADCAST.get())
+        yield
 
     def _chat_limiter(self, chat_id: int) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)

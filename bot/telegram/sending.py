@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -67,17 +67,34 @@ _answering: set[asyncio.Task[None]] = set()
 class _NotTaken(Exception):
     """Telegram did not take a message after every retry: keep it and the rest."""
 
+    def __init__(self, error: TelegramError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of a reply: the messages now showing buttons, or that the chat is gone."""
+
+    shown: list[int] = field(default_factory=list)
+    """Ids of the messages that now show buttons, oldest first."""
+    blocked: bool = False
+    """The person blocked the bot: nothing was sent, and they are marked inactive."""
+
 
 async def send_all(
     context: BotContext,
     chat_id: int,
     messages: Sequence[Outgoing],
     pressed: Message | None = None,
-) -> list[int]:
+    *,
+    keep: bool = True,
+) -> Delivery:
     """Send in order; an ``edit`` message replaces the pressed one when there is one.
 
-    Messages kept from an earlier reply go first, so the chat reads in order.
-    Returns the ids of the messages that now show buttons, oldest first.
+    Messages kept from an earlier reply go first, so the chat reads in order. With
+    ``keep=False`` (the scheduler's broadcasts) what Telegram does not take is not
+    kept but raised, so the scheduler tries that item again itself.
     """
     rt = context.runtime
     pieces = [piece for whole in messages for piece in fit(whole)]
@@ -85,19 +102,22 @@ async def send_all(
     try:
         if chat_id in rt.undelivered_chats and not await _send_kept(context, rt, chat_id):
             await _keep(rt, chat_id, pieces)
-            return with_buttons
+            return Delivery(with_buttons)
         for index, message in enumerate(pieces):
             try:
                 shown = await _put(context, rt, chat_id, message, pressed)
-            except _NotTaken:
+            except _NotTaken as refused:
+                if not keep:
+                    raise refused.error from None
                 await _keep(rt, chat_id, pieces[index:])
-                return with_buttons
+                return Delivery(with_buttons)
             if message.buttons and shown:
                 with_buttons.append(shown)
     except Forbidden:
         log.info("a participant blocked the bot; marked inactive")
         await participants.mark_blocked(rt.db, chat_id)
-    return with_buttons
+        return Delivery(with_buttons, blocked=True)
+    return Delivery(with_buttons)
 
 
 async def _put(
@@ -115,7 +135,7 @@ async def _put(
         if isinstance(error, RetryAfter) or is_transient(error):
             rt.failed_sends += 1
             log.warning("Telegram did not take a message for chat %s: %s", chat_id, error)
-            raise _NotTaken from error
+            raise _NotTaken(error) from error
         raise
 
 

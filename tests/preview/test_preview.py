@@ -59,6 +59,7 @@ async def join_in_swedish(users: EmulatorClient) -> str:
     await users.idle()
     await press(users, ERIK, callbacks.language("sv"))
     await press(users, ERIK, callbacks.consent(True))
+    await press(users, ERIK, callbacks.window("afternoon"))
     shown: str = (await users.bot_messages(ERIK))[-1]["text"]
     return shown
 

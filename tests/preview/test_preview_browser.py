@@ -134,6 +134,7 @@ async def join(page: Page, users: EmulatorClient, user_id: int, language: str) -
     await synced(page, users, user_id)
     await click(page, users, user_id, callbacks.language(language))
     await click(page, users, user_id, callbacks.consent(True))
+    await click(page, users, user_id, callbacks.window("afternoon"))
 
 
 async def play_until(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Sequence
 
-from telegram import Message
+from telegram import Message, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.telegram.context import BotContext
@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 async def send_cards(
     context: BotContext, chat_id: int, messages: Sequence[Outgoing], pressed: Message | None = None
 ) -> None:
-    live = await send_all(context, chat_id, messages, pressed)
+    live = (await send_all(context, chat_id, messages, pressed)).shown
     if not live:
         return
     cards = context.runtime.live_cards
@@ -43,3 +43,9 @@ async def _close(context: BotContext, chat_id: int, message_id: int) -> None:
         await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
     except (BadRequest, Forbidden) as error:  # gone, too old, or already without buttons
         log.debug("could not close card %s in chat %s: %s", message_id, chat_id, error)
+
+
+def pressed_message(update: Update) -> Message | None:
+    query = update.callback_query
+    message = query.message if query is not None else None
+    return message if isinstance(message, Message) else None

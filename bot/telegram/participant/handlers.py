@@ -39,8 +39,8 @@ from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks, commands
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
-from bot.telegram.participant import joining, privacy
-from bot.telegram.participant.cards import send_cards
+from bot.telegram.participant import joining, privacy, review, settings
+from bot.telegram.participant.cards import pressed_message, send_cards
 from bot.telegram.participant.render import REFUSALS
 from bot.telegram.sending import answer_alongside, answer_query, answered, send_all
 
@@ -74,12 +74,13 @@ async def start(update: Update, context: BotContext) -> None:
     if isinstance(joined, NewcomerRecord) or joined.consent_at is None:
         await send_all(context, user.id, [language_picker(context, joined.language)])
         return
-    await apply(update, context, joined, ev.Start())
+    if not await review.before_session(update, context, joined):
+        await apply(update, context, joined, ev.Start())
 
 
 async def continue_(update: Update, context: BotContext) -> None:
     person = await consented(update, context)
-    if person is not None:
+    if person is not None and not await review.before_session(update, context, person):
         await apply(update, context, person, ev.Start())
 
 
@@ -155,9 +156,19 @@ async def press(update: Update, context: BotContext) -> None:
     if person is None:
         await answer_query(query, context.tr._(START_FIRST))
         return
+    if isinstance(decoded, callbacks.Choice):  # reminders, pauses, memory checks, the way on
+        if await settings.press(update, context, person, decoded):
+            new = Progress.from_json(context.reader.progress).stage is Stage.NEW
+            event: ev.Event = ev.Start() if new else ev.Continue()
+            await apply(update, context, person, event, pressed=False)
+        return
     if isinstance(decoded, ev.Repeat) and _in_quiz(context, decoded.lesson_id):
         await answer_query(query)
         await ask_to_leave_quiz(context, decoded.lesson_id)
+        return
+    if isinstance(decoded, callbacks.Choice):  # reminders, pauses, memory checks
+        if await settings.press(update, context, person, decoded):
+            await apply(update, context, person, ev.Continue(), pressed=False)
         return
     await apply(update, context, person, decoded)
 
@@ -175,12 +186,6 @@ async def show_way_on(
     _, renderer = await context.runtime.access(person)
     messages = [CLOSE_PRESSED, renderer.way_on()] if close else [renderer.way_on()]
     await send_cards(context, person.telegram_id, messages, pressed_message(update))
-
-
-def pressed_message(update: Update) -> Message | None:
-    query = update.callback_query
-    message = query.message if query is not None else None
-    return message if isinstance(message, Message) else None
 
 
 async def close_pressed(update: Update, context: BotContext) -> None:
@@ -364,8 +369,8 @@ async def consent(update: Update, context: BotContext, agreed: bool) -> None:
                 last_initial=initial,
             )
     reader = await context.refresh_reader(update)
-    if reader.participant is not None:
-        await apply(update, context, reader.participant, ev.Start(), pressed=False)
+    if reader.participant is not None:  # the course begins once the reminder time is chosen
+        await settings.ask_window(context, reader.participant)
 
 
 # ---------------------------------------------------------------- the course

@@ -32,7 +32,7 @@ from bot.storage import (
     participants,
     prompts,
 )
-from bot.storage.coaching import find_invite
+from bot.storage.coaching import coaches_of_group, find_invite
 from bot.storage.newcomers import NewcomerRecord
 from bot.storage.prompts import PromptKind
 from bot.telegram import callbacks
@@ -232,7 +232,7 @@ async def move(update: Update, context: BotContext, code_hash: str, yes: bool) -
 
 async def _tell_coaches(context: BotContext, group_id: int, person: ParticipantRecord) -> None:
     rt = context.runtime
-    for followed in await groups.coaches_of_group(rt.db, group_id):
+    for followed in await coaches_of_group(rt.db, group_id):
         tr = rt.translator(followed.language)
         text = tr._(MOVED_AWAY).format(name=isolate(person.first_name, tr.rtl))
         await send_all(context, followed.telegram_id, [Outgoing(tr.message(text))])

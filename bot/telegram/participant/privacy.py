@@ -18,6 +18,7 @@ from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Attachment, Button, Outgoing
+from bot.telegram.participant.settings import WINDOW_LABELS
 from bot.telegram.sending import send_all
 
 
@@ -73,6 +74,7 @@ def plain_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[
         else tr._("You are not in a group.")
     )
     lines += ["", "📈 " + tr._("Your progress"), *_progress_lines(tr, course, stored)]
+    lines += _reminder_lines(tr, stored)
     lines += ["", "✏️ " + tr._("Your answers"), *_answer_lines(tr, course, stored)]
     lines += ["", tr._("The file below holds all of it, every answer with its time.")]
     lines.append(tr._("Erase it all with /delete."))
@@ -184,3 +186,24 @@ async def confirm_delete(
             "Everything about you is erased. Good luck! Write /start if you want to begin again."
         )
     await send_all(context, person.telegram_id, [Outgoing(tr.message(text))])
+
+
+def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    """When reminders may come, a pause, and the questions waiting to come back."""
+    choices = stored.get("reminders") or {}
+    lines = ["", "⏰ " + tr._("Reminders")]
+    window = choices.get("reminder_window")
+    label = WINDOW_LABELS.get(window) if window else None
+    lines.append(tr._("Reminders may come: {when}").format(when=tr._(label)) if label else "–")
+    if (until := _when(tr, choices.get("paused_until"))) is not None:
+        lines.append(tr._("Paused until {date}.").format(date=until))
+    waiting = len(stored.get("memory_checks") or [])
+    if waiting:
+        lines.append(
+            tr.ngettext(
+                "{n} question comes back in a memory check.",
+                "{n} questions come back in memory checks.",
+                waiting,
+            ).format(n=waiting)
+        )
+    return lines

@@ -96,7 +96,7 @@ class Renderer:
     def way_on(self) -> Outgoing:
         """After an old button: one button to where the participant stands now."""
         text = self.tr._("That button is from earlier. Here is the way on:")
-        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.go_on())
+        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.continue_here())
         return Outgoing(self.finish(text), ((button,),))
 
     def render_one(self, action: ev.Action) -> Outgoing | None:
@@ -452,7 +452,7 @@ class Renderer:
         when, and a button back to the current step."""
         lines = [self.tr._("Your progress"), ""]
         lines += [self.progress_line(summary, summary.week == here) for summary in weeks]
-        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.go_on())
+        button = Button(self.forward(self.tr._("Go on ▶")), callbacks.continue_here())
         return Outgoing(self.finish("\n".join(lines)), ((button,),))
 
     def progress_line(self, summary: WeekSummary, here: bool) -> str:
