@@ -79,13 +79,17 @@ def update_catalogs(
     """Write the template and merge it into each language's catalog (new ids, fuzzy changes)."""
     write_catalog(locales / f"{domain}.pot", template)
     for language in languages:
-        path = locales / language / "LC_MESSAGES" / f"{domain}.po"
-        if path.exists():
-            catalog = read_catalog(path, locale=language)
-        else:
-            catalog = Catalog(locale=language, domain=domain, project="rakna-med-mig")
+        path, catalog = language_catalog(locales, language, domain)
         catalog.update(template, update_header_comment=False)
         write_catalog(path, catalog, ignore_obsolete=True)
+
+
+def language_catalog(locales: Path, language: str, domain: str) -> tuple[Path, Catalog]:
+    """A language's catalog of a domain, and where it lives; a new empty one if none yet."""
+    path = locales / language / "LC_MESSAGES" / f"{domain}.po"
+    if path.exists():
+        return path, read_catalog(path, locale=language)
+    return path, Catalog(locale=language, domain=domain, project="rakna-med-mig")
 
 
 def compile_command(args: argparse.Namespace) -> int:

@@ -19,7 +19,7 @@ from babel.messages.catalog import Catalog
 
 from bot.course.loader import COURSE_FILE, WEEK_GLOB, load_course
 from bot.course.model import Course
-from bot.i18n.catalogs import LESSONS_DOMAIN, read_catalog, write_catalog
+from bot.i18n.catalogs import LESSONS_DOMAIN, language_catalog, write_catalog
 from bot.i18n.languages import LANGUAGES, SOURCE
 
 
@@ -59,11 +59,7 @@ def update_lesson_catalogs(
     """
     write_catalog(locales / f"{LESSONS_DOMAIN}.pot", template)
     for language in languages:
-        path = locales / language / "LC_MESSAGES" / f"{LESSONS_DOMAIN}.po"
-        if path.exists():
-            catalog = read_catalog(path, locale=language)
-        else:
-            catalog = Catalog(locale=language, domain=LESSONS_DOMAIN, project="rakna-med-mig")
+        path, catalog = language_catalog(locales, language, LESSONS_DOMAIN)
         before = _translations_by_context(catalog)
         catalog.update(template, update_header_comment=False)
         _restore_by_context(catalog, before)
