@@ -293,3 +293,23 @@ async def test_a_picture_answer_end_to_end(
     assert f"{'ABC'[right]} (Sms om ett spärrat kort)" in answered["text"]
     assert not answered["buttons"]
     assert any("✅ Ja! Det vill ha en kod." in (m["text"] or "") for m in messages)
+
+
+async def test_the_album_is_uploaded_once_then_sent_by_file_id(
+    album_bot: RunningBot, users: EmulatorClient
+) -> None:
+    await to_the_question(users)
+    first = {str(m["photo"]["url"]) for m in await photos(users)}
+    stored = len(users_state(users).files)
+    await users.send(ERIK, "/continue", first_name="Erik", language_code="sv")
+    await users.idle()
+    shown = await photos(users)
+    assert len(shown) == 6  # /continue shows the question again, album and all
+    assert {str(m["photo"]["url"]) for m in shown[3:]} == first
+    assert len(users_state(users).files) == stored  # nothing uploaded again
+    assert [m["caption"] for m in shown[3:]] == ["A", "B", "C"]
+
+
+def users_state(users: EmulatorClient) -> Any:
+    assert isinstance(users, SettlingClient)
+    return users.emulator.state
