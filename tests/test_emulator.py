@@ -27,6 +27,7 @@ from telegram import (
     BotCommandScopeChat,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
+    InputMediaPhoto,
     KeyboardButton,
     ReplyKeyboardMarkup,
     ReplyKeyboardRemove,
@@ -351,6 +352,73 @@ async def test_photos_are_stored_in_sizes_and_served(bot: Bot, users: EmulatorCl
         await bot.send_photo(13, "AgACAgIAAxkBnothing")
     with pytest.raises(BadRequest, match=r"(?i)can't use file of type photo as document"):
         await bot.send_document(13, sent.photo[-1].file_id)
+
+
+async def test_an_album_is_messages_sharing_one_media_group_id(
+    bot: Bot, users: EmulatorClient
+) -> None:
+    await users.send(17, "/start")
+    first = await bot.send_photo(17, png(40, 30))
+    sent = await bot.send_media_group(
+        17,
+        [
+            InputMediaPhoto(png(720, 1280), caption="A", filename="a.png"),
+            InputMediaPhoto(first.photo[-1].file_id, caption="<b>B</b>", parse_mode="HTML"),
+            InputMediaPhoto(png(60, 60), caption="C"),
+        ],
+    )
+    assert [m.caption for m in sent] == ["A", "B", "C"]
+    assert [e.type for e in sent[1].caption_entities] == ["bold"]
+    groups = {m.media_group_id for m in sent}
+    assert len(groups) == 1 and None not in groups
+    assert [m.message_id for m in sent] == [3, 4, 5]
+    assert (sent[0].photo[-1].width, sent[0].photo[-1].height) == (720, 1280)
+    assert sent[1].photo[-1].file_id == first.photo[-1].file_id
+    shown = (await users.chat(17))["messages"][-3:]
+    assert [m["caption"] for m in shown] == ["A", "B", "C"]
+    assert {m["media_group_id"] for m in shown} == groups
+    assert await users.media(shown[0]["photo"]["url"]) == png(720, 1280)
+    again = await bot.send_media_group(17, [InputMediaPhoto(png(5, 5)), InputMediaPhoto(png(6, 6))])
+    assert again[0].media_group_id not in groups  # each album its own id
+    alone = await bot.send_media_group(17, [InputMediaPhoto(png(8, 8), caption="D")])
+    assert len(alone) == 1 and alone[0].media_group_id is None  # one item is no album
+
+
+@pytest.mark.parametrize(
+    ("media", "error"),
+    [
+        ([], "There are no messages to send"),
+        ([{"type": "photo", "media": "attach://p"}] * 11, "Too many messages to send as an album"),
+        (
+            [{"type": "photo", "media": "attach://p"}, {"type": "document", "media": "attach://p"}],
+            "Document can't be mixed with other media types",
+        ),
+        ([{"type": "photo", "media": "attach://gone"}] * 2, "media not found"),
+        ([{"type": "photo"}] * 2, "media not found"),
+        ([{"type": "animation", "media": "attach://p"}] * 2, "can't be used in sendMediaGroup"),
+        ([{"type": "sticker", "media": "attach://p"}] * 2, 'type "sticker" is unsupported'),
+        ([{"type": "photo", "media": "AgACAgIAAxkBnothing"}] * 2, "Wrong file identifier"),
+        (
+            [{"type": "photo", "media": "attach://p", "caption": "x" * 1025}] * 2,
+            "Message caption is too long",
+        ),
+        ([{"type": "photo", "media": "attach://bad"}] * 2, "IMAGE_PROCESS_FAILED"),
+        ({"type": "photo", "media": "attach://p"}, "Expected an Array of InputMedia"),
+        ("[{", "Can't parse media JSON object"),
+    ],
+)
+async def test_albums_telegram_refuses_are_refused_and_nothing_is_sent(
+    http: httpx.AsyncClient, users: EmulatorClient, media: Any, error: str
+) -> None:
+    await users.send(18, "/start")
+    before = len((await users.chat(18))["messages"])
+    files = {"p": ("p.png", png(20, 20), "image/png"), "bad": ("b.png", b"nope", "image/png")}
+    data = {"chat_id": "18", "media": media if isinstance(media, str) else json.dumps(media)}
+    response = await http.post(f"/bot{TOKEN}/sendMediaGroup", data=data, files=files)
+    body = response.json()
+    assert (response.status_code, body["ok"]) == (400, False)
+    assert error.lower() in body["description"].lower(), body
+    assert len((await users.chat(18))["messages"]) == before
 
 
 async def test_documents_voice_and_audio(bot: Bot, users: EmulatorClient) -> None:
@@ -709,7 +777,7 @@ async def _call(http: httpx.AsyncClient, method: str, /, **params: Any) -> Any:
 async def _exercise_every_method(http: httpx.AsyncClient, users: EmulatorClient) -> list[Any]:
     """Call every implemented method once; returns (method, result) pairs."""
     await users.send(40, "/start", first_name="Conform", language_code="sv")
-    await users.upload(40, "photo", "p.png", "image/png", png(50, 40), caption="foto")
+    photo = await users.upload(40, "photo", "p.png", "image/png", png(50, 40), caption="foto")
     document = await users.upload(40, "document", "d.txt", "text/plain", b"text")
     await users.upload(40, "voice", "v.ogg", "audio/ogg", ogg_opus(1))
     await users.upload(40, "audio", "a.mp3", "audio/mpeg", b"ID3 audio")
@@ -749,6 +817,17 @@ async def _exercise_every_method(http: httpx.AsyncClient, users: EmulatorClient)
         ("editMessageCaption", {"chat_id": 40, "message_id": 7, "caption": "Bild"}),
         ("sendChatAction", {"chat_id": 40, "action": "typing"}),
         ("getFile", {"file_id": document["file_id"]}),
+        (
+            "sendMediaGroup",
+            {
+                "chat_id": 40,
+                "media": [
+                    {"type": "photo", "media": "attach://one", "caption": "A"},
+                    {"type": "photo", "media": photo["file_id"], "caption": "B"},
+                ],
+                "one": ("one.png", png(30, 20), "image/png"),
+            },
+        ),
     ]
     results = [(name, await _call(http, name, **params)) for name, params in calls]
     await users.press(40, 6, "a")

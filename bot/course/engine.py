@@ -93,10 +93,10 @@ def handle(
 
 
 def _shuffled(actions: tuple[Action, ...], seed: str) -> tuple[Action, ...]:
-    """Every question is shown in the participant's own order of its options."""
+    """Every question is shown (and its answer named) in the participant's own order."""
     return tuple(
         replace(a, choices=shown_order(a.question, seed, a.attempt))
-        if isinstance(a, AskQuestion)
+        if isinstance(a, AskQuestion | Feedback)
         else a
         for a in actions
     )

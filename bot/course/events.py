@@ -183,6 +183,7 @@ class Feedback:
     number: int = 1  # the question's place in its quiz, to redraw the answered card
     total: int = 1
     attempt: int = 0  # 0 for the first try
+    choices: tuple[str, ...] = ()  # the options in the order shown, for a picture's letter
 
 
 @dataclass(frozen=True, slots=True)

@@ -37,11 +37,14 @@ def shown_order(question: Question, seed: str = "", attempt: int = 0) -> tuple[s
     a hash, not ``random`` or ``hash()``, so every redraw and every process
     shows the same order. Order items are written in the right order, so they
     are shuffled by the question id alone and never shown in the right order.
-    True/false keep their fixed order.
+    True/false keep their fixed order. A picture answer keeps its order on a new
+    try: its album, lettered in that order, stays in the chat and must stay true.
     """
     ids = tuple(o.id for o in question.options)
     if len(ids) < 2 or question.kind not in (*SHUFFLED, QuestionKind.ORDER):
         return ids
+    if question.pictured:
+        attempt = 0
     salt = f"{seed}/{question.id}/{attempt}" if question.kind in SHUFFLED else question.id
     ranked = tuple(sorted(ids, key=lambda i: hashlib.sha256(f"{salt}/{i}".encode()).digest()))
     if question.kind is QuestionKind.ORDER and ranked == ids:  # never show the answer itself

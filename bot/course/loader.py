@@ -177,8 +177,27 @@ class _CourseWords:
             return f"{name} is {utf16_len(value)} characters; {holder} at most {finding.limit}"
         if rule == "enum":
             return self._enum(finding)
+        if finding.name == "image" and rule in ("forbidden", "required"):
+            return self._picture_answer(finding)
         if finding.part == "question" and (rule == "forbidden" or rule in _LIST_RULES):
             return self._question(finding)
+        return None
+
+    @staticmethod
+    def _picture_answer(finding: Finding) -> str | None:
+        """A picture per option: single choice only, every option or none, no question picture."""
+        if finding.part == "option" and finding.rule == "required":
+            return (
+                'every option needs an "image" (and its "alt") when one option has a picture:'
+                " the pictures are the answers, sent together under the letters A, B, C"
+            )
+        if finding.part == "option":
+            return "only a single-choice question can show a picture per option"
+        if finding.part == "question":
+            return (
+                "a question whose options are pictures has no picture of its own:"
+                " the options' pictures are sent instead"
+            )
         return None
 
     @staticmethod
@@ -585,7 +604,7 @@ def _read_question(context: _Context, node: Node, lesson_key: str, ids: _Ids) ->
     if kind_text not in set(QuestionKind) or text is None:
         return None
     kind = QuestionKind(kind_text)
-    answers = _ANSWER_READERS[kind](node, key)
+    answers = _ANSWER_READERS[kind](context, node, key)
     return Question(
         id=question_id,
         kind=kind,
@@ -601,26 +620,31 @@ def _read_question(context: _Context, node: Node, lesson_key: str, ids: _Ids) ->
     )
 
 
-def _read_choices(node: Node, key: str) -> _Answers:
-    return _Answers(_read_options(node, "options", key))
+def _read_choices(context: _Context, node: Node, key: str) -> _Answers:
+    return _Answers(_read_options(context, node, "options", key))
 
 
-def _read_order(node: Node, key: str) -> _Answers:
-    items = _read_options(node, "items", key)
+def _read_order(context: _Context, node: Node, key: str) -> _Answers:
+    items = _read_options(context, node, "items", key)
     return _Answers(tuple(Option(item.id, item.text, correct=True) for item in items))
 
 
-def _read_options(node: Node, name: Literal["options", "items"], key: str) -> tuple[Option, ...]:
+def _read_options(
+    context: _Context, node: Node, name: Literal["options", "items"], key: str
+) -> tuple[Option, ...]:
     ids = _Ids()
-    options = (_read_option(entry, key, ids) for entry in _parts(node, name))
+    options = (_read_option(context, entry, key, ids) for entry in _parts(node, name))
     return tuple(option for option in options if option is not None)
 
 
-def _read_option(node: Node, key: str, ids: _Ids) -> Option | None:
+def _read_option(context: _Context, node: Node, key: str, ids: _Ids) -> Option | None:
+    """One answer; its picture (a picture answer) is checked like a step's, file and line."""
     option_id = _ident(node, ids)
     text = node.text("text")
     correct = node.boolean("correct")
     feedback = node.text("feedback")
+    image = _media(context, node, "image")
+    alt = _alt(node, f"{key}/{option_id}")
     if text is None:
         return None
     return Option(
@@ -630,10 +654,12 @@ def _read_option(node: Node, key: str, ids: _Ids) -> Option | None:
         feedback=None
         if feedback is None
         else Text(f"{key}/{option_id}/feedback", feedback, _place(node, "feedback")),
+        image=image,
+        alt=alt,
     )
 
 
-def _read_true_false(node: Node, key: str) -> _Answers:
+def _read_true_false(context: _Context, node: Node, key: str) -> _Answers:
     """Two options built here, so the engine treats true/false like any single choice."""
     answer = node.boolean("answer")
     options = []
@@ -652,7 +678,7 @@ def _read_true_false(node: Node, key: str) -> _Answers:
     return _Answers(tuple(options))
 
 
-def _read_task(node: Node, key: str) -> _Answers:
+def _read_task(context: _Context, node: Node, key: str) -> _Answers:
     accepts: list[UploadKind] = []
     for entry in node.list("accepts"):
         value = entry.as_text()
@@ -665,7 +691,7 @@ def _read_task(node: Node, key: str) -> _Answers:
     )
 
 
-_ANSWER_READERS: dict[QuestionKind, Callable[[Node, str], _Answers]] = {
+_ANSWER_READERS: dict[QuestionKind, Callable[[_Context, Node, str], _Answers]] = {
     QuestionKind.SINGLE: _read_choices,
     QuestionKind.MULTIPLE: _read_choices,
     QuestionKind.TRUE_FALSE: _read_true_false,

@@ -89,6 +89,10 @@ class Option:
     text: Text
     correct: bool
     feedback: Text | None = None
+    image: str | None = None
+    """A picture of this answer: the question is then a picture answer (single choice only),
+    sent as one album of the options' pictures, each under its letter."""
+    alt: Text | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,11 @@ class Question:
 
     def option(self, option_id: str) -> Option | None:
         return next((o for o in self.options if o.id == option_id), None)
+
+    @property
+    def pictured(self) -> bool:
+        """A picture answer: each option is a picture, answered by its letter."""
+        return any(o.image is not None for o in self.options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -212,6 +221,5 @@ class Course:
                         out += [t for t in (q.alt, q.explanation, q.hint) if t]
                         for o in q.options:
                             out.append(o.text)
-                            if o.feedback:
-                                out.append(o.feedback)
+                            out += [t for t in (o.alt, o.feedback) if t]
         return out

@@ -403,9 +403,13 @@ def _send_media(kind: str) -> Handler:
 def _media_file(call: Call, kind: str) -> StoredFile:
     """The file to send: a fresh upload, a URL, or a file_id the emulator issued."""
     source = call.params.file(kind)
+    assert source is not None  # required parameter, checked before the handler runs
+    return _file_from(call, kind, source)
+
+
+def _file_from(call: Call, kind: str, source: Upload | str) -> StoredFile:
     if isinstance(source, Upload):
         return _uploaded(call, kind, source)
-    assert source is not None  # required parameter, checked before the handler runs
     if re.match(r"https?://", source):
         return call.state.store_file(kind, None, url=source, **_details(call, kind, b""))
     known = call.state.files.get(source)
@@ -447,6 +451,101 @@ def _details(call: Call, kind: str, data: bytes) -> dict[str, Any]:
 
 for _kind in ("photo", "document", "voice", "audio"):
     method(f"send{_kind.title()}", "chat_id", _kind)(_send_media(_kind))
+
+
+# --- albums -------------------------------------------------------------------------
+
+ALBUM_MAX = 10
+ALBUM_KINDS = ("photo", "document", "audio")
+"""What an album here holds; Telegram's videos and live photos the emulator does not keep."""
+_NOT_IN_ALBUMS = {"animation": "can't be used in sendMediaGroup", "voice_note": "is not allowed"}
+
+
+@dataclass(frozen=True)
+class _AlbumItem:
+    kind: str
+    file: StoredFile
+    caption: Formatted
+
+
+@method("sendMediaGroup", "chat_id", "media")
+async def send_media_group(call: Call) -> list[dict[str, Any]]:
+    """2-10 photos (or documents, or audio) as one album: messages sharing a media_group_id.
+
+    As Telegram's server does, every item is read (and refused) before anything is
+    stored, an album takes no reply_markup, and a single item is sent as an ordinary
+    message outside any album.
+    """
+    chat = _chat(call)
+    media = call.params.json("media", "media")
+    if media is None or media == []:
+        raise bad_request("there are no messages to send")
+    if not isinstance(media, list):
+        raise bad_request("expected an Array of InputMedia")
+    if len(media) > ALBUM_MAX:
+        raise bad_request("too many messages to send as an album")
+    specs = [_album_spec(item) for item in media]
+    _check_album_kinds([kind for kind, _ in specs])
+    items = [_AlbumItem(kind, *_album_content(call, kind, spec)) for kind, spec in specs]
+    extra = _extras(call, chat)
+    extra.pop("link_preview_options", None)
+    if len(items) > 1:
+        extra["media_group_id"] = call.state.new_media_group_id()
+    sent = [
+        call.state.bot_message(
+            chat,
+            Markup(),
+            media=item.file,
+            caption=item.caption.text or None,
+            caption_entities=item.caption.entities,
+            extra=dict(extra),
+        )
+        for item in items
+    ]
+    return [call.state.message_json(chat, message) for message in sent]
+
+
+def _album_spec(item: object) -> tuple[str, dict[str, Any]]:
+    """An InputMedia of an album: its kind, or Telegram's refusal of it."""
+    if not isinstance(item, dict):
+        raise bad_request("can't parse InputMedia: expected an Object")
+    kind = item.get("type")
+    if not isinstance(kind, str):
+        raise bad_request('can\'t parse InputMedia: field "type" must be of type String')
+    if kind in _NOT_IN_ALBUMS:
+        raise bad_request(f'can\'t parse InputMedia: type "{kind}" {_NOT_IN_ALBUMS[kind]}')
+    if kind not in ALBUM_KINDS:
+        raise bad_request(f'can\'t parse InputMedia: type "{kind}" is unsupported')
+    return kind, item
+
+
+def _check_album_kinds(kinds: list[str]) -> None:
+    """Documents go only with documents, audio only with audio."""
+    for alone in ("document", "audio"):
+        if alone in kinds and any(kind != alone for kind in kinds):
+            raise bad_request(f"{alone} can't be mixed with other media types")
+
+
+def _album_content(call: Call, kind: str, spec: dict[str, Any]) -> tuple[StoredFile, Formatted]:
+    source = spec.get("media")
+    if not isinstance(source, str) or not source:
+        raise bad_request("can't parse InputMedia: media not found")
+    if source.startswith("attach://"):
+        upload = call.params.upload(source.removeprefix("attach://"))
+        if upload is None:
+            raise bad_request("can't parse InputMedia: media not found")
+        found: Upload | str = upload
+    else:
+        found = source
+    mode = spec.get("parse_mode")
+    caption = format_text(
+        str(spec.get("caption") or ""),
+        mode if isinstance(mode, str) else None,
+        spec.get("caption_entities"),
+    )
+    if utf16_len(caption.text) > CAPTION_LIMIT:
+        raise bad_request("message caption is too long")
+    return _file_from(call, kind, found), caption
 
 
 @method("getFile", "file_id")

@@ -21,6 +21,7 @@ SENDING = frozenset(
     {
         "sendMessage",
         "sendPhoto",
+        "sendMediaGroup",
         "sendDocument",
         "sendVoice",
         "sendAudio",

@@ -104,6 +104,10 @@ class Params:
             raise bad_request(f"can't parse {what} JSON object") from None
         return decoded
 
+    def upload(self, name: str) -> Upload | None:
+        """The multipart part of this name (an attach://name in a JSON parameter)."""
+        return self._files.get(name)
+
     def file(self, name: str) -> Upload | str | None:
         """A file: an upload, an attach://name reference to one, a file_id or a URL."""
         if name in self._files:

@@ -159,6 +159,7 @@ class EmulatorState:
         self.queries: dict[str, CallbackQuery] = {}
         self.listeners: list[Listener] = []
         self._query_ids = itertools.count(4_382_000_000_000_000_001)
+        self._media_groups = itertools.count(13_946_582_710_000_001)
 
     # --- the bot ---------------------------------------------------------------------
 
@@ -286,6 +287,10 @@ class EmulatorState:
         return self.message_json(chat, message)
 
     # --- the bot's messages ----------------------------------------------------------
+
+    def new_media_group_id(self) -> str:
+        """An album's id: the decimal text of a positive 64-bit number, new for each album."""
+        return str(next(self._media_groups))
 
     def bot_message(self, chat: UserChat, markup: Markup, **content: Any) -> ChatMessage:
         """Store a message the bot sent and apply its keyboard to the chat."""
@@ -493,6 +498,8 @@ def _view(message: ChatMessage) -> dict[str, Any]:
         item["caption_entities"] = message.caption_entities
     if message.media is not None:
         item[message.media.kind] = _media_view(message.media)
+    if "media_group_id" in message.extra:
+        item["media_group_id"] = message.extra["media_group_id"]
     return item
 
 

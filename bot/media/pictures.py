@@ -22,7 +22,7 @@ from pathlib import Path
 
 from telegram.constants import FileSizeLimit
 
-from bot.course.model import Course, Question, Step
+from bot.course.model import Course, Option, Question, Step
 from bot.emulator.media import image_size
 
 SVG_SUFFIX = ".svg"
@@ -103,12 +103,14 @@ def picture_alts(course: Course, lessons_dir: Path, media_dir: Path) -> dict[str
     """Each picture's description (in Swedish) by the name it is uploaded under.
 
     Telegram has no alt text; the preview shows this one on the picture, so a trainer
-    sees the description the voice and the translators work from.
+    sees the description the voice and the translators work from. A picture answer's
+    options have theirs too.
     """
     alts: dict[str, str] = {}
     for lesson in course.lessons:
-        shown: list[Step | Question] = [*lesson.steps]
-        shown += lesson.quiz.questions if lesson.quiz else ()
+        questions = lesson.quiz.questions if lesson.quiz else ()
+        shown: list[Step | Question | Option] = [*lesson.steps, *questions]
+        shown += [option for question in questions for option in question.options]
         for item in shown:
             source = None if item.image is None else lessons_dir / item.image
             if source is not None and item.alt is not None and source.is_file():

@@ -32,6 +32,14 @@ Rows = tuple[tuple[Button, ...], ...]
 
 
 @dataclass(frozen=True, slots=True)
+class AlbumPhoto:
+    """One picture of an album, under its caption (a picture answer's letter)."""
+
+    path: Path
+    caption: str
+
+
+@dataclass(frozen=True, slots=True)
 class Outgoing:
     """One message to send, or, with ``edit``, to put in place of the pressed one."""
 
@@ -42,6 +50,8 @@ class Outgoing:
     edit: bool = False
     redrawn: bool = False  # its text is replaced on each tick, so nothing is joined into it
     document: Attachment | None = None  # a file sent with the (last piece of the) text
+    album: tuple[AlbumPhoto, ...] = ()
+    """Pictures sent together (sendMediaGroup) before the text; an album takes no buttons."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -102,8 +112,11 @@ def fit(message: Outgoing) -> list[Outgoing]:
     """The message as Telegram will take it: buttons stay under the last piece.
 
     A photo keeps its text as a caption when it fits; otherwise the photo goes
-    alone and the text follows in messages of its own.
+    alone and the text follows in messages of its own. An album always goes alone,
+    first: Telegram puts no buttons under one.
     """
+    if message.album:
+        return [Outgoing("", album=message.album), *fit(replace(message, album=()))]
     if message.photo is not None and utf16_len(message.text) <= CAPTION_LIMIT:
         return [message]
     if message.edit:
@@ -144,6 +157,8 @@ def coalesce(messages: list[Outgoing]) -> list[Outgoing]:
             and previous.photo is None
             and previous.audio is None
             and not previous.edit
+            and not previous.album
+            and not message.album
             and not message.edit
             and not message.redrawn
             and message.photo is None

@@ -49,6 +49,7 @@ SENDING_ENDPOINTS = frozenset(
     {
         "sendMessage",
         "sendPhoto",
+        "sendMediaGroup",
         "sendDocument",
         "sendVoice",
         "sendAudio",

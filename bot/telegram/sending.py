@@ -20,13 +20,13 @@ from pathlib import Path
 from typing import Any
 
 import orjson
-from telegram import CallbackQuery, Message
+from telegram import CallbackQuery, InputMediaPhoto, Message
 from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 
 from bot.media.pictures import PictureError, photo_file
 from bot.storage import participants, undelivered
 from bot.telegram.context import BotContext
-from bot.telegram.outgoing import Button, Outgoing, fit, keyboard
+from bot.telegram.outgoing import AlbumPhoto, Button, Outgoing, fit, keyboard
 from bot.telegram.pacing import is_transient
 from bot.telegram.runtime import Runtime
 
@@ -157,7 +157,7 @@ async def _send_kept(context: BotContext, rt: Runtime, chat_id: int) -> bool:
 
 async def _keep(rt: Runtime, chat_id: int, pieces: Sequence[Outgoing]) -> None:
     # Taking an old card's buttons away means nothing later: only what the person reads.
-    pieces = [piece for piece in pieces if piece.text or piece.photo or piece.audio]
+    pieces = [piece for piece in pieces if piece.text or piece.photo or piece.audio or piece.album]
     if pieces:
         await undelivered.keep(rt.db, chat_id, [_encode(piece) for piece in pieces])
         rt.undelivered_chats.add(chat_id)
@@ -171,6 +171,7 @@ def _encode(message: Outgoing) -> str:
         "buttons": [[[b.text, b.data] for b in row] for row in message.buttons],
         "photo": None if message.photo is None else str(message.photo),
         "audio": None if message.audio is None else str(message.audio),
+        "album": [[str(photo.path), photo.caption] for photo in message.album],
     }
     return orjson.dumps(body).decode()
 
@@ -186,11 +187,15 @@ def _decode(stored: str) -> Outgoing:
         message,
         photo=None if photo is None else Path(photo),
         audio=None if audio is None else Path(audio),
+        album=tuple(AlbumPhoto(Path(path), caption) for path, caption in body.get("album", [])),
     )
 
 
 async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoing) -> int:
     """Send one message; returns its id."""
+    if message.album:
+        await _send_album(context, rt, chat_id, message.album)
+        return 0  # an album has no buttons
     markup = keyboard(message)
     photo = None if message.photo is None else await _photo(rt, message.photo)
     if photo is not None:
@@ -215,6 +220,30 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
         attached = message.document
         await context.bot.send_document(chat_id, attached.content, filename=attached.filename)
     return shown
+
+
+async def _send_album(
+    context: BotContext, rt: Runtime, chat_id: int, album: Sequence[AlbumPhoto]
+) -> None:
+    """The pictures as one album, each under its caption; a picture that cannot be built
+    is left out (the others keep their letters), and one left alone goes as a photo."""
+    built = [(png, photo.caption) for photo in album if (png := await _photo(rt, photo.path))]
+    if len(built) == 1:
+        png, caption = built[0]
+        sent_alone = await context.bot.send_photo(
+            chat_id, _file(rt, png), caption=caption, filename=png.name
+        )
+        _remember(rt, png, sent_alone)
+        return
+    if not built:
+        return
+    media = [
+        InputMediaPhoto(_file(rt, png), caption=caption, filename=png.name)
+        for png, caption in built
+    ]
+    sent = await context.bot.send_media_group(chat_id, media)
+    for (png, _caption), message in zip(built, sent, strict=False):
+        _remember(rt, png, message)
 
 
 async def _photo(rt: Runtime, source: Path) -> Path | None:

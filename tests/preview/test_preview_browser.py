@@ -13,14 +13,17 @@ from __future__ import annotations
 import asyncio
 import os
 import re
+import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 from playwright.async_api import FilePayload, Page, ViewportSize, async_playwright, expect
 
 from bench.simulation import PDF, Press, SimulatedParticipant
+from bot.course.grading import shown_order
 from bot.course.model import Course
 from bot.i18n.translator import translator
 from bot.preview.server import Preview
@@ -312,3 +315,150 @@ def stored_stage_item(bot: RunningBot, user_id: int) -> str | None:
     from tests.test_bot_e2e import stored_progress
 
     return stored_progress(bot, user_id).item_id
+
+
+def pictures_course(course: Course, folder: Path) -> Path:
+    """A one-lesson course of three of the real course's steps with pictures (weeks 1, 5
+    and 9) and its picture answer, drawn from the same files, so the page is seen there."""
+    shutil.copytree(ROOT / "lessons" / "media", folder / "media")
+    steps = [
+        next(s for lesson in course.weeks[n].lessons for s in lesson.steps if s.image)
+        for n in (0, 4, 8)
+    ]
+    question = next(
+        q
+        for lesson in course.lessons
+        for q in (lesson.quiz.questions if lesson.quiz else ())
+        if q.pictured
+    )
+    week = {
+        "id": "w01",
+        "number": 1,
+        "theme": "Bilder",
+        "title": "Bilder",
+        "lessons": [
+            {
+                "id": "pictures",
+                "title": "Bilder",
+                "steps": [
+                    {
+                        "id": s.id,
+                        "text": s.text.sv,
+                        "image": s.image,
+                        "alt": s.alt.sv if s.alt else "",
+                    }
+                    for s in steps
+                ],
+                "quiz": {
+                    "questions": [
+                        {
+                            "id": question.id,
+                            "kind": "single",
+                            "text": question.text.sv,
+                            "options": [
+                                {
+                                    "id": o.id,
+                                    "text": o.text.sv,
+                                    "image": o.image,
+                                    "alt": o.alt.sv if o.alt else "",
+                                    "correct": o.correct,
+                                    **({"feedback": o.feedback.sv} if o.feedback else {}),
+                                }
+                                for o in question.options
+                            ],
+                        }
+                    ]
+                },
+            }
+        ],
+    }
+    (folder / "course.yaml").write_text(
+        "# yaml-language-server: $schema=schema/course.schema.json\n"
+        "id: bilder\ntitle: Bilder\nweeks:\n  - week01-bilder.yaml\n",
+        encoding="utf-8",
+    )
+    body = yaml.safe_dump(week, allow_unicode=True, sort_keys=False, width=1000)
+    (folder / "week01-bilder.yaml").write_text(
+        "# yaml-language-server: $schema=schema/week.schema.json\n" + body, encoding="utf-8"
+    )
+    return folder
+
+
+ALL_LOADED = """
+() => [...document.querySelectorAll('#messages img')]
+  .every(img => img.complete && img.naturalWidth > 0)
+"""
+
+
+async def pictures_loaded(page: Page) -> list[dict[str, Any]]:
+    """Every picture in the chat, once each has loaded: its size as decoded, and its alt."""
+    await page.evaluate(
+        "() => document.querySelector('#messages').lastElementChild?.scrollIntoView()"
+    )
+    await page.wait_for_function(ALL_LOADED)
+    found: list[dict[str, Any]] = await page.eval_on_selector_all(
+        "#messages img", "imgs => imgs.map(i => ({width: i.naturalWidth, alt: i.alt}))"
+    )
+    return found
+
+
+async def test_pictures_and_a_picture_answer_at_phone_size(
+    page: Page,
+    preview: Preview,
+    settings: Any,
+    users: Any,
+    course: Course,
+    tmp_path: Path,
+) -> None:
+    """Three steps with pictures and the album of a picture answer, as a phone shows them.
+
+    SCREENSHOTS=dir keeps the pictures there, to look at.
+    """
+    from dataclasses import replace
+
+    from bot.course.loader import load_course
+
+    lessons = pictures_course(course, tmp_path / "pictures")
+    small = load_course(lessons)
+    running = RunningBot(replace(settings, lessons_dir=lessons), small, users.emulator)
+    users.bots.append(running)
+    await running.start()
+    folder = Path(os.environ.get("SCREENSHOTS") or tmp_path)
+    try:
+        assert running.application is not None
+        preview.attach(running.application.bot_data["runtime"], running.settings)
+        await open_chat(page, preview, ERIK)
+        await join(page, users, ERIK, "sv")
+        lesson = small.weeks[0].lessons[0]
+        for n, step in enumerate(lesson.steps, 1):
+            shown = await pictures_loaded(page)
+            assert len(shown) == n and all(p["width"] > 0 for p in shown)
+            assert step.alt is not None and shown[-1]["alt"] == step.alt.sv
+            (folder / f"preview-picture-{n}.png").write_bytes(await page.screenshot())
+            await click(page, users, ERIK, callbacks.next_step(lesson.id, step.id))
+
+        album = page.locator("#messages .album").last
+        await album.wait_for()
+        assert await album.locator("article.msg").count() == 3
+        assert await album.locator(".text").all_inner_texts() == ["A", "B", "C"]
+        shown = await pictures_loaded(page)
+        assert len(shown) == 6 and all(p["width"] > 0 for p in shown)
+        assert lesson.quiz is not None
+        question = lesson.quiz.questions[0]
+        alts = {o.alt.sv for o in question.options if o.alt}
+        assert {p["alt"] for p in shown[3:]} == alts
+        box = await album.bounding_box()
+        assert box is not None and box["width"] <= PHONE["width"]
+        letters = page.locator("#messages article.msg").last.locator(".keyboard button")
+        assert await letters.all_inner_texts() == ["A", "B", "C"]
+        (folder / "preview-album.png").write_bytes(await page.screenshot())
+
+        order = shown_order(question, str(ERIK))
+        right = callbacks.choose(lesson.id, question, 0, order, "bank")
+        await click(page, users, ERIK, right)
+        verdict = next(o.feedback for o in question.options if o.correct)
+        assert verdict is not None
+        assert any(verdict.sv in text for text in await texts(page))
+        (folder / "preview-album-answered.png").write_bytes(await page.screenshot())
+    finally:
+        await running.stop()

@@ -249,6 +249,9 @@ function showChat(chat) {
       view.shown.delete(id);
     }
   }
+  for (const album of list.querySelectorAll(".album")) {
+    if (!album.children.length) album.remove();  // every picture of it was deleted
+  }
   $("empty").hidden = present.size > 0;
   showAnswers(chat.answers || []);
   showReplyKeyboard(chat.keyboard);
@@ -264,11 +267,28 @@ function showMessage(list, message) {
   const element = renderMessage(message);
   if (entry) {
     entry.element.replaceWith(element);  // an edit: in place, as Telegram shows it
+  } else if (message.media_group_id) {
+    albumOf(list, message.media_group_id).append(element);
   } else {
     list.append(element);
   }
   view.shown.set(message.message_id, { key, element });
   return !entry;
+}
+
+// The messages of one album share a row: the album's pictures, each under its caption.
+function albumOf(list, groupId) {
+  let album = [...list.querySelectorAll(".album")].find((a) => a.dataset.group === groupId);
+  if (!album) {
+    album = document.createElement("div");
+    album.className = "album";
+    album.dataset.group = groupId;
+    album.setAttribute("role", "group");
+    album.setAttribute("aria-label", "Album");
+    list.append(album);
+  }
+  album.style.setProperty("--count", String(Math.min(album.children.length + 1, 3)));
+  return album;
 }
 
 function renderMessage(message) {

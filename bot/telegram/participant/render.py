@@ -18,9 +18,11 @@ from bot.course.model import Question, QuestionKind, Step, Text, UploadKind, Wee
 from bot.course.summary import WeekSummary
 from bot.i18n.translator import N_, Translator
 from bot.telegram import callbacks
-from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
+from bot.telegram.outgoing import CLOSE_PRESSED, AlbumPhoto, Button, Outgoing, coalesce
 
 CHECK, BOX = "☑", "☐"
+LETTERS = "ABCDEFGHIJ"
+"""A picture answer's options, by the place they are shown at (at most 10, as in an album)."""
 RIGHT_MARK, WRONG_MARK = "✔", "✘"
 
 # A multiple-choice question whose own text already says to tick all right answers
@@ -183,6 +185,19 @@ class Renderer:
             photo=None if action.refresh else self.media(q.image),
             edit=action.refresh,
             redrawn=True,  # redrawn on a tick and when answered: nothing is joined into it
+            album=() if action.refresh else self.album(action),
+        )
+
+    def album(self, action: ev.AskQuestion) -> tuple[AlbumPhoto, ...]:
+        """A picture answer's pictures in the order shown, each under the letter it is
+        answered by; a redraw (a new try) keeps that order, so the album stays true."""
+        q = action.question
+        if not q.pictured:
+            return ()
+        return tuple(
+            AlbumPhoto(self.lessons_dir / option.image, LETTERS[n])
+            for n, option_id in enumerate(action.choices)
+            if (option := q.option(option_id)) is not None and option.image is not None
         )
 
     def question_card(self, number: int, total: int, question: Question) -> str:
@@ -217,6 +232,13 @@ class Renderer:
                 tuple(
                     Button(labels[i], callbacks.choose(lesson_id, q, attempt, shown, i))
                     for i in shown
+                ),
+            )
+        if q.kind is QuestionKind.SINGLE and q.pictured:  # one short row: A B C
+            return (
+                tuple(
+                    Button(LETTERS[n], callbacks.choose(lesson_id, q, attempt, shown, i))
+                    for n, i in enumerate(shown)
                 ),
             )
         if q.kind is QuestionKind.SINGLE:
@@ -285,8 +307,16 @@ class Renderer:
         q = action.question
         if q.kind is QuestionKind.TRUE_FALSE:
             return self.tr._("True") if action.chosen == ("true",) else self.tr._("False")
-        texts = [self.lesson_text(o.text) for i in action.chosen if (o := q.option(i))]
+        texts = [self.named(q, i, action.choices) for i in action.chosen]
         return " → ".join(texts) if q.kind is QuestionKind.ORDER else self.tr.listing(texts)
+
+    def named(self, question: Question, option_id: str, shown: Sequence[str] = ()) -> str:
+        """An option in words; a picture answer's also by the letter it was shown under."""
+        option = question.option(option_id)
+        text = "" if option is None else self.lesson_text(option.text)
+        if question.pictured and option_id in shown:
+            return f"{LETTERS[list(shown).index(option_id)]} ({text})"
+        return text
 
     def feedback(self, action: ev.Feedback) -> Outgoing:
         """The verdict alone, as one message (the preview and tests use it)."""
@@ -314,7 +344,8 @@ class Renderer:
                 self.tr._("✅ Right!") if action.correct else self.tr._("❌ Not quite.")
             ]
             if not action.correct and not action.try_again:
-                parts.append(self.tr._("The right answer: {answer}").format(answer=self.answer(q)))
+                right = self.answer(q, action.choices)
+                parts.append(self.tr._("The right answer: {answer}").format(answer=right))
         if action.explanation is not None:
             parts.append(self.lesson_text(action.explanation))
         return parts
@@ -365,12 +396,13 @@ class Renderer:
         rule = self.tr._("Try once more. If you get it right now, it still counts for passing.")
         return "\n\n".join([*self.verdict(action), rule])
 
-    def answer(self, question: Question) -> str:
-        """The right answer in words: the options, the order, or True/False."""
+    def answer(self, question: Question, shown: Sequence[str] = ()) -> str:
+        """The right answer in words: the options (a picture's with its letter), the order,
+        or True/False."""
         if question.kind is QuestionKind.TRUE_FALSE:
             right = next(o.id for o in question.options if o.correct)
             return self.tr._("True") if right == "true" else self.tr._("False")
-        texts = [self.lesson_text(o.text) for o in question.options if o.correct]
+        texts = [self.named(question, o.id, shown) for o in question.options if o.correct]
         if question.kind is QuestionKind.ORDER:
             return " → ".join(texts)
         return self.tr.listing(texts)
