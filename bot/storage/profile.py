@@ -9,9 +9,11 @@ and the purge leave nothing of them.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+import sqlite3
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -54,6 +56,22 @@ class Goal:
     reviewed_week: int | None = None
     still_holds: bool | None = None
 
+    @classmethod
+    def from_row(cls, row: Mapping[str, Any] | sqlite3.Row) -> Goal:
+        """A goal from its table row, or from that row as /mydata exports it."""
+        holds = row["still_holds"]
+        return cls(
+            text=row["text"],
+            voice_seconds=row["voice_seconds"],
+            week=int(row["week"]),
+            set_at=from_iso(str(row["set_at"])),
+            earlier_text=row["earlier_text"],
+            earlier_voice_seconds=row["earlier_voice_seconds"],
+            earlier_week=row["earlier_week"],
+            reviewed_week=row["reviewed_week"],
+            still_holds=None if holds is None else bool(holds),
+        )
+
 
 async def save_in(
     conn: aiosqlite.Connection,
@@ -88,27 +106,30 @@ async def _save_goal(
     await conn.execute(_SET_GOAL, (participant_id, goal.text, goal.voice_seconds, goal.week, at))
 
 
-async def picks_of(db: Database, participant_id: int) -> dict[str, tuple[str, ...]]:
-    """The ticked card ids per topic; a topic not reached yet is missing."""
+@dataclass(frozen=True, slots=True)
+class Picks:
+    """The cards ticked for one topic, and the step they were ticked on (to name them)."""
+
+    topic: str
+    lesson_id: str
+    step_id: str
+    cards: tuple[str, ...]
+
+
+async def picks_of(db: Database, participant_id: int) -> list[Picks]:
+    """The ticked cards per topic; a topic not reached yet has no entry."""
     rows = await db.fetch_all(
-        "SELECT topic, cards FROM profile_picks WHERE participant_id = ?", (participant_id,)
+        "SELECT topic, lesson_id, step_id, cards FROM profile_picks WHERE participant_id = ?",
+        (participant_id,),
     )
-    return {str(row["topic"]): tuple(json.loads(row["cards"])) for row in rows}
+    return [
+        Picks(
+            str(r["topic"]), str(r["lesson_id"]), str(r["step_id"]), tuple(json.loads(r["cards"]))
+        )
+        for r in rows
+    ]
 
 
 async def goal_of(db: Database, participant_id: int) -> Goal | None:
     row = await db.fetch_one("SELECT * FROM goals WHERE participant_id = ?", (participant_id,))
-    if row is None:
-        return None
-    holds = row["still_holds"]
-    return Goal(
-        text=row["text"],
-        voice_seconds=row["voice_seconds"],
-        week=int(row["week"]),
-        set_at=from_iso(row["set_at"]),
-        earlier_text=row["earlier_text"],
-        earlier_voice_seconds=row["earlier_voice_seconds"],
-        earlier_week=row["earlier_week"],
-        reviewed_week=row["reviewed_week"],
-        still_holds=None if holds is None else bool(holds),
-    )
+    return None if row is None else Goal.from_row(row)
