@@ -13,10 +13,12 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
 from datetime import timedelta
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.course import events as ev
 from bot.course.engine import expects_goal, handle
@@ -140,7 +142,9 @@ async def upload(update: Update, context: BotContext) -> None:
         kind = UploadKind.PHOTO
     elif sound := message.voice or message.audio:
         kind = UploadKind.VOICE
-        seconds = _seconds(sound.duration)
+        with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            seconds = _seconds(sound.duration)
     else:
         kind = UploadKind.DOCUMENT
     await apply(update, context, person, ev.Upload(kind, seconds))
