@@ -22,7 +22,7 @@ from pathlib import Path
 
 from telegram.constants import FileSizeLimit
 
-from bot.course.model import Course, Question, Step
+from bot.course.model import Card, Course, Question, Step
 from bot.emulator.media import image_size
 
 SVG_SUFFIX = ".svg"
@@ -107,7 +107,8 @@ def picture_alts(course: Course, lessons_dir: Path, media_dir: Path) -> dict[str
     """
     alts: dict[str, str] = {}
     for lesson in course.lessons:
-        shown: list[Step | Question] = [*lesson.steps]
+        shown: list[Step | Question | Card] = [*lesson.steps]
+        shown += [card for step in lesson.steps for card in step.cards]
         shown += lesson.quiz.questions if lesson.quiz else ()
         for item in shown:
             source = None if item.image is None else lessons_dir / item.image
