@@ -15,6 +15,7 @@ from typing import Any
 from pypdf import PdfReader
 
 from bench.simulation import SimulatedParticipant
+from bot.course.limits import GOAL_CHARS
 from bot.course.model import Course, StepKind
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.translator import Translator
@@ -100,6 +101,8 @@ async def test_profile_goal_and_review_reach_the_coach_and_go_with_delete(
     await walk_to(bot, users, course, "w1-welcome", "my-goal")
     goal_card = (await users.bot_messages(AMINA))[-1]
     assert goal_card["buttons"]  # Skip for now
+    await say(users, AMINA, "/whatever", "Amina")  # an unknown command is no goal
+    assert goal_row(bot) == []
     came = text_of(await say(users, AMINA, FIRST_GOAL, "Amina"))
     assert tr._("✅ Your goal is saved: {goal}").split("{")[0] in came and FIRST_GOAL in came
     assert goal_row(bot) == [(FIRST_GOAL, None, 1, None, None)]
@@ -213,6 +216,8 @@ async def test_a_voice_goal_keeps_only_its_length(
     group = group_id(bot, "Nässjö HT 2026")
     await joins(users, AMINA, await participant_link(users, KARIN, group), "Amina")
     await walk_to(bot, users, course, "w1-welcome", "my-goal")
+    too_long = text_of(await say(users, AMINA, "mål " * 200, "Amina"))
+    assert str(GOAL_CHARS) in too_long and goal_row(bot) == []
     head = b"OggS\x00\x02" + bytes(8) + bytes(14) + b"OpusHead" + bytes(11)
     voice = head + b"OggS\x00\x04" + (6 * 48_000).to_bytes(8, "little") + bytes(20)
     await users.upload(AMINA, "voice", "mål.ogg", "audio/ogg", voice)

@@ -122,8 +122,9 @@ async def text_message(update: Update, context: BotContext) -> None:
         return
     message = update.effective_message
     state = Progress.from_json(context.reader.progress)
-    typed = message.text if message is not None else None
-    if person.consent_at is not None and typed and expects_goal(context.runtime.course, state):
+    typed = (message.text if message is not None else None) or ""
+    is_goal = typed != "" and not typed.startswith("/")  # an unknown command is no goal
+    if person.consent_at is not None and is_goal and expects_goal(context.runtime.course, state):
         await apply(update, context, person, ev.WriteGoal(typed))
         return
     tr = context.tr
