@@ -6,7 +6,7 @@ Driven with plain calls; tests/test_profile_e2e.py walks the same through the re
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -28,7 +28,16 @@ from bot.course.model import (
 from bot.course.progress import Progress, Stage
 from bot.i18n.translator import translator
 from bot.reports.profile import goal_lines, profile_lines
-from bot.storage import Database, GoalRow, ProfileRow, commit_update, participants, profile
+from bot.storage import (
+    Database,
+    GoalRow,
+    ProfileRow,
+    commit_update,
+    groups,
+    participants,
+    profile,
+    retention,
+)
 from bot.telegram import callbacks
 from bot.telegram.participant.render import Renderer
 from tests.conftest import ROOT
@@ -324,3 +333,19 @@ async def test_keeping_the_goal_marks_it_and_a_voice_goal_has_no_text(db: Databa
         "A voice message of 9 s (week 1)",
         "Still holds (week 10).",
     ]
+
+
+async def test_the_purge_of_a_group_takes_its_goals_and_profiles(db: Database) -> None:
+    group = await groups.create_group(db, "Eksjö HT 2025", date(2025, 8, 18))
+    person = await participants.create(db, 44, "Noor", "ar", group_id=group.id, consented=True)
+    await commit_update(
+        db,
+        update_id=1,
+        participant_id=person.id,
+        progress_state=None,
+        picks=[ProfileRow("support", ("swedish",), "l1", "support")],
+        goals=[GoalRow(1, "Arbeta i en skola")],
+    )
+    await retention.purge_group(db, group.id)
+    for table in ("profile_picks", "goals"):
+        assert await db.fetch_value(f"SELECT count(*) FROM {table}") == 0
