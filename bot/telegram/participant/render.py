@@ -48,9 +48,10 @@ REFUSALS = {
     ev.Refusal.GOAL_LENGTH: N_("Please write your goal in a few words, at most {count} letters."),
 }
 
+WRITE_GOAL = N_("Write your new goal as a message, or send it as a voice message.")
 VOICE_NOTE = N_(
-    "Write your goal as a message, or send it as a voice message. Of a voice message "
-    "I only note that it came and how long it is. I never listen to it or keep it."
+    "Of a voice message I only note that it came and how long it is. "
+    "I never listen to it or keep it."
 )
 
 UnlockDate = Callable[[Week], date | None]
@@ -178,8 +179,10 @@ class Renderer:
             return [
                 self.tr._("Tick the cards that fit you, then tap Done. Several or none is fine.")
             ]
-        if kind is StepKind.GOAL or action.writing:
+        if kind is StepKind.GOAL:  # the lesson's text says what to write
             return [self.tr._(VOICE_NOTE)]
+        if action.writing:
+            return [self.tr._(WRITE_GOAL), self.tr._(VOICE_NOTE)]
         return []
 
     def goal_shown(self, action: ev.ShowStep) -> list[str]:
