@@ -174,8 +174,8 @@ def test_yaml_syntax_error_points_at_the_problem() -> None:
 
 def test_unknown_keys() -> None:
     assert problems("unknown-key") == [
-        'broken/unknown-key/week01.yaml:12:9: unknown key "colour"; a step can have id, text,'
-        " image, alt, audio and terms",
+        'broken/unknown-key/week01.yaml:12:9: unknown key "colour"; a step can have id, kind,'
+        " text, image, alt, audio, terms, profile and cards",
         'broken/unknown-key/week01.yaml:15:11: missing required field "options"',
         'broken/unknown-key/week01.yaml:18:11: unknown key "optons" (did you mean "options"?)',
     ]

@@ -128,7 +128,8 @@ def test_a_new_field_is_one_edit_of_the_schema(
         )
     )
     assert [p.message for p in loader.check_course(course)[1]] == [
-        'unknown key "note"; a step can have id, text, image, alt, audio and terms'
+        'unknown key "note"; a step can have id, kind, text, image, alt, audio, terms, profile'
+        " and cards"
     ]
     schemas = tmp_path / "schema"
     shutil.copytree(SCHEMAS, schemas)

@@ -472,6 +472,8 @@ async def test_export_returns_everything_stored(db: Database) -> None:
         "reminders": None,
         "memory_checks": [],
         "confidence": [],
+        "vocational_profile": [],
+        "goal": None,
     }
 
 

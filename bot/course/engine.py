@@ -20,12 +20,14 @@ from bot.course.events import (
     Action,
     AskQuestion,
     Begin,
+    ChangeGoal,
     Choose,
     ClearPicks,
     Continue,
     CourseDone,
     Event,
     Feedback,
+    GoalSaved,
     LessonDone,
     Moved,
     Next,
@@ -33,6 +35,9 @@ from bot.course.events import (
     Pick,
     QuizResult,
     RecordAnswer,
+    RecordGoal,
+    RecordGoalKept,
+    RecordProfile,
     RecordQuizResult,
     Refusal,
     Refused,
@@ -42,14 +47,26 @@ from bot.course.events import (
     Skip,
     Start,
     Submit,
+    TickCard,
     Toggle,
     Upload,
     WeekDone,
     WeekLocked,
+    WriteGoal,
     WrongUpload,
 )
 from bot.course.grading import is_correct, score_percent, shown_order
-from bot.course.model import Course, Lesson, Question, QuestionKind, Week
+from bot.course.limits import GOAL_CHARS
+from bot.course.model import (
+    Course,
+    Lesson,
+    Question,
+    QuestionKind,
+    Step,
+    StepKind,
+    UploadKind,
+    Week,
+)
 from bot.course.progress import Progress, Stage
 
 AnswerEvent = Choose | Toggle | Submit | Pick | ClearPicks | Skip
@@ -124,8 +141,16 @@ def _dispatch(course: Course, progress: Progress, event: Event, access: Access) 
             if progress.stage is not Stage.READY or progress.lesson_id != event.lesson_id:
                 return _refuse(progress, Refusal.STALE)
             return _begin(course, progress, event.lesson_id, access)
+        case Upload() if _on_step(course, progress, StepKind.GOAL, StepKind.GOAL_REVIEW):
+            return _voice_goal(course, progress, event)
         case Upload():
             return _upload(course, progress, event)
+        case TickCard():
+            return _tick_card(course, progress, event)
+        case WriteGoal():
+            return _write_goal(course, progress, event.text)
+        case ChangeGoal():
+            return _change_goal(course, progress, event)
         case RetryQuiz():
             if progress.stage is not Stage.FAILED or progress.lesson_id != event.lesson_id:
                 return _refuse(progress, Refusal.STALE)
@@ -148,7 +173,7 @@ def show_current(course: Course, progress: Progress, access: Access = OPEN) -> O
         return Outcome(progress, (CourseDone(),))
     week, lesson = _located(course, progress)
     if progress.stage is Stage.STEP:
-        return Outcome(progress, (_show_step(week, lesson, progress.item_id),))
+        return Outcome(progress, (_show_step(week, lesson, progress),))
     if progress.stage is Stage.QUESTION:
         return Outcome(progress, (_ask(week, lesson, progress),))
     if progress.stage is Stage.FAILED:
@@ -165,9 +190,20 @@ def _located(course: Course, progress: Progress) -> tuple[Week, Lesson]:
     return found
 
 
-def _show_step(week: Week, lesson: Lesson, step_id: str | None) -> ShowStep:
-    index = next(i for i, s in enumerate(lesson.steps) if s.id == step_id)
-    return ShowStep(week, lesson, lesson.steps[index], index + 1, len(lesson.steps))
+def _show_step(week: Week, lesson: Lesson, progress: Progress, refresh: bool = False) -> ShowStep:
+    """The step the participant stands on, with its ticked cards or its writing mode."""
+    index = next(i for i, s in enumerate(lesson.steps) if s.id == progress.item_id)
+    step = lesson.steps[index]
+    return ShowStep(
+        week,
+        lesson,
+        step,
+        index + 1,
+        len(lesson.steps),
+        selection=progress.selection if step.kind is StepKind.CARDS else (),
+        writing=step.kind is StepKind.GOAL_REVIEW and progress.attempt > 0,
+        refresh=refresh,
+    )
 
 
 def _ask(week: Week, lesson: Lesson, progress: Progress, refresh: bool = False) -> AskQuestion:
@@ -222,7 +258,7 @@ def _begin(course: Course, progress: Progress, lesson_id: str, access: Access) -
     if not lesson.steps:
         return _start_quiz(course, progress, lesson_id)
     opened = _fresh(progress, Stage.STEP, lesson_id, lesson.steps[0].id)
-    return Outcome(opened, (_show_step(week, lesson, opened.item_id),))
+    return Outcome(opened, (_show_step(week, lesson, opened),))
 
 
 def _fresh(progress: Progress, stage: Stage, lesson_id: str | None, item: str | None) -> Progress:
@@ -239,6 +275,8 @@ def _fresh(progress: Progress, stage: Stage, lesson_id: str | None, item: str | 
 
 
 def _next_step(course: Course, progress: Progress, event: Next) -> Outcome:
+    """Next under a step; on a cards step it is Klar (the ticks are stored), on a goal step
+    Skip, on a goal review "yes, it still holds" (or, while writing, "not now")."""
     if (
         progress.stage is not Stage.STEP
         or progress.lesson_id != event.lesson_id
@@ -246,12 +284,118 @@ def _next_step(course: Course, progress: Progress, event: Next) -> Outcome:
     ):
         return _refuse(progress, Refusal.STALE)
     week, lesson = _located(course, progress)
+    step = lesson.step(event.step_id)
+    assert step is not None
+    records: tuple[Action, ...] = ()
+    if step.kind is StepKind.CARDS and step.profile is not None:
+        ticked = tuple(c.id for c in step.cards if c.id in progress.selection)
+        records = (RecordProfile(week.id, lesson.id, step.id, step.profile, ticked),)
+    elif step.kind is StepKind.GOAL_REVIEW and progress.attempt == 0:
+        records = (RecordGoalKept(week.number),)
+    moved = _past_step(course, progress, week, lesson, step)
+    return Outcome(moved.progress, records + moved.actions)
+
+
+def _past_step(
+    course: Course, progress: Progress, week: Week, lesson: Lesson, step: Step
+) -> Outcome:
+    """The step after ``step``, or the lesson's quiz after its last one."""
     ids = [s.id for s in lesson.steps]
-    index = ids.index(event.step_id)
+    index = ids.index(step.id)
     if index + 1 < len(ids):
-        moved = replace(progress, item_id=ids[index + 1])
-        return Outcome(moved, (_show_step(week, lesson, moved.item_id),))
+        moved = replace(progress, item_id=ids[index + 1], attempt=0, selection=())
+        return Outcome(moved, (_show_step(week, lesson, moved),))
     return _start_quiz(course, progress, lesson.id)
+
+
+def _on_step(course: Course, progress: Progress, *kinds: StepKind) -> bool:
+    """Whether the participant stands on a step of one of ``kinds``."""
+    return _current_step(course, progress, *kinds) is not None
+
+
+def _current_step(course: Course, progress: Progress, *kinds: StepKind) -> Step | None:
+    if progress.stage is not Stage.STEP:
+        return None
+    found = course.locate(progress.lesson_id or "")
+    step = found[1].step(progress.item_id or "") if found else None
+    return step if step is not None and step.kind in kinds else None
+
+
+def expects_goal(course: Course, progress: Progress) -> bool:
+    """Whether a typed message now is the participant's goal (the adapter asks before
+    turning free text into WriteGoal): on a goal step, or a goal review being rewritten."""
+    step = _current_step(course, progress, StepKind.GOAL, StepKind.GOAL_REVIEW)
+    if step is None:
+        return False
+    return step.kind is StepKind.GOAL or progress.attempt > 0
+
+
+# ---------------------------------------------------------------- profile and goal
+
+
+def _tick_card(course: Course, progress: Progress, event: TickCard) -> Outcome:
+    if (
+        progress.stage is not Stage.STEP
+        or progress.lesson_id != event.lesson_id
+        or progress.item_id != event.step_id
+    ):
+        return _refuse(progress, Refusal.STALE)
+    week, lesson = _located(course, progress)
+    step = lesson.step(event.step_id)
+    if step is None or step.kind is not StepKind.CARDS:
+        return _refuse(progress, Refusal.STALE)
+    if step.card(event.card_id) is None:
+        return _refuse(progress, Refusal.UNKNOWN)
+    ticked = set(progress.selection)
+    ticked.add(event.card_id) if event.on else ticked.discard(event.card_id)
+    selection = tuple(c.id for c in step.cards if c.id in ticked)
+    if selection == progress.selection:
+        return _refuse(progress, Refusal.STALE)
+    changed = replace(progress, selection=selection)
+    return Outcome(changed, (_show_step(week, lesson, changed, refresh=True),))
+
+
+def _write_goal(course: Course, progress: Progress, text: str) -> Outcome:
+    if not expects_goal(course, progress):
+        return _refuse(progress, Refusal.NOT_EXPECTED)
+    goal = " ".join(text.split())
+    if not goal or len(goal) > GOAL_CHARS:
+        return _refuse(progress, Refusal.GOAL_LENGTH)
+    return _save_goal(course, progress, goal, None)
+
+
+def _voice_goal(course: Course, progress: Progress, event: Upload) -> Outcome:
+    """A voice message on a goal step is the goal: only that it exists and its length."""
+    if event.kind is not UploadKind.VOICE or not expects_goal(course, progress):
+        return _refuse(progress, Refusal.NOT_EXPECTED)
+    return _save_goal(course, progress, None, max(event.seconds, 0))
+
+
+def _save_goal(
+    course: Course, progress: Progress, text: str | None, seconds: int | None
+) -> Outcome:
+    week, lesson = _located(course, progress)
+    step = lesson.step(progress.item_id or "")
+    assert step is not None
+    review = step.kind is StepKind.GOAL_REVIEW
+    record = RecordGoal(week.number, lesson.id, text, seconds, review=review)
+    moved = _past_step(course, progress, week, lesson, step)
+    return Outcome(moved.progress, (record, GoalSaved(text, seconds), *moved.actions))
+
+
+def _change_goal(course: Course, progress: Progress, event: ChangeGoal) -> Outcome:
+    """The goal review turns into "write your new goal": the same card, redrawn."""
+    step = _current_step(course, progress, StepKind.GOAL_REVIEW)
+    if (
+        step is None
+        or progress.lesson_id != event.lesson_id
+        or step.id != event.step_id
+        or progress.attempt > 0
+    ):
+        return _refuse(progress, Refusal.STALE)
+    week, lesson = _located(course, progress)
+    writing = replace(progress, attempt=1)
+    return Outcome(writing, (_show_step(week, lesson, writing, refresh=True),))
 
 
 def _start_quiz(course: Course, progress: Progress, lesson_id: str) -> Outcome:

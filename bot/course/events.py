@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from enum import StrEnum
 
-from bot.course.model import Lesson, Question, Step, Text, UploadKind, Week
+from bot.course.model import Lesson, ProfileTopic, Question, Step, Text, UploadKind, Week
 
 # ---------------------------------------------------------------- events
 
@@ -105,10 +105,43 @@ class Skip:
 
 
 @dataclass(frozen=True, slots=True)
+class TickCard:
+    """Tick (on=True) or untick a card of a vocational-profile step.
+
+    Like Toggle it carries the wanted state, and it names the step it was meant for.
+    """
+
+    lesson_id: str
+    step_id: str
+    card_id: str
+    on: bool
+
+
+@dataclass(frozen=True, slots=True)
+class WriteGoal:
+    """A typed message while the participant stands on a goal step: their own goal."""
+
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChangeGoal:
+    """On the goal review: "I want to change it", so a new goal is written next."""
+
+    lesson_id: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
 class Upload:
-    """The participant sent a photo, a document or a voice message."""
+    """The participant sent a photo, a document or a voice message.
+
+    ``seconds`` is a voice message's length, as Telegram states it: on a goal step
+    that fact is the goal (the recording itself is never fetched).
+    """
 
     kind: UploadKind
+    seconds: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +167,9 @@ Event = (
     | Pick
     | ClearPicks
     | Skip
+    | TickCard
+    | WriteGoal
+    | ChangeGoal
     | Upload
     | RetryQuiz
     | Repeat
@@ -146,11 +182,20 @@ ANSWER_EVENTS = (Choose, Toggle, Submit, Pick, ClearPicks, Skip)
 
 @dataclass(frozen=True, slots=True)
 class ShowStep:
+    """Show a step card; ``refresh`` redraws it in place after a card tick.
+
+    ``selection`` holds the ticked cards of a cards step; ``writing`` is set on a
+    goal review once the participant chose to write a new goal.
+    """
+
     week: Week
     lesson: Lesson
     step: Step
     number: int  # 1-based
     total: int
+    selection: tuple[str, ...] = ()
+    writing: bool = False
+    refresh: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,6 +280,7 @@ class Refusal(StrEnum):
     UNKNOWN = "unknown"  # names content that does not exist
     EMPTY_SELECTION = "empty_selection"  # "done" with nothing ticked
     NOT_EXPECTED = "not_expected"  # an upload when no task is asked
+    GOAL_LENGTH = "goal_length"  # a goal that is empty or longer than limits.GOAL_CHARS
 
 
 @dataclass(frozen=True, slots=True)
@@ -266,6 +312,44 @@ class RecordAnswer:
 
 
 @dataclass(frozen=True, slots=True)
+class GoalSaved:
+    """Tell the participant their goal is kept: the text, or that a voice message came."""
+
+    text: str | None
+    voice_seconds: int | None
+
+
+@dataclass(frozen=True, slots=True)
+class RecordProfile:
+    """Store the cards ticked for one part of the vocational profile (none is an answer too)."""
+
+    week_id: str
+    lesson_id: str
+    step_id: str
+    topic: ProfileTopic
+    cards: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class RecordGoal:
+    """Store the participant's own goal: a text, or only that a voice goal exists and its
+    length. ``review`` when it replaces the goal at the goal review."""
+
+    week_number: int
+    lesson_id: str
+    text: str | None
+    voice_seconds: int | None
+    review: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class RecordGoalKept:
+    """At the goal review the participant said their goal still holds."""
+
+    week_number: int
+
+
+@dataclass(frozen=True, slots=True)
 class RecordQuizResult:
     week_id: str
     lesson_id: str
@@ -287,6 +371,13 @@ Action = (
     | Refused
     | WrongUpload
     | Moved
+    | GoalSaved
     | RecordAnswer
     | RecordQuizResult
+    | RecordProfile
+    | RecordGoal
+    | RecordGoalKept
 )
+
+RECORDS = (RecordAnswer, RecordQuizResult, RecordProfile, RecordGoal, RecordGoalKept)
+"""Actions for storage alone: nothing is shown for them."""

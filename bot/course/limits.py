@@ -25,3 +25,8 @@ HOLDERS = {
 def utf16_len(text: str) -> int:
     """The length a chat counts: UTF-16 code units, so an emoji counts as two."""
     return len(text.encode("utf-16-le")) // 2
+
+
+GOAL_CHARS = 500
+"""A participant's own goal is a sentence or two; a longer message is asked to be shorter,
+so the coach's page and the one-page PDF keep room for it."""

@@ -25,15 +25,18 @@ from typing import Literal, NamedTuple
 
 from bot.course.limits import HOLDERS, utf16_len
 from bot.course.model import (
+    Card,
     Course,
     Lesson,
     Option,
     Place,
+    ProfileTopic,
     Question,
     QuestionKind,
     Quiz,
     RetryRule,
     Step,
+    StepKind,
     Term,
     Text,
     UploadKind,
@@ -150,6 +153,7 @@ def week_schema() -> Schema:
 
 
 _ENUM_WORDS = {"kind": "question kind", "retry": "retry rule", "accepts": "upload kind"}
+_STEP_ENUM_WORDS = {"kind": "step kind", "profile": "profile topic"}
 _LIST_RULES = ("minItems", "maxItems", "contains", "maxContains", "minContains")
 
 
@@ -211,10 +215,11 @@ class _CourseWords:
         value = finding.node.written
         if finding.name == "digcomp":
             return f'"{value}" is not a DigComp 2.2 competence (1.1 to 5.4)'
-        if finding.name not in _ENUM_WORDS or not value.strip():
+        words = _STEP_ENUM_WORDS if finding.part == "step" else _ENUM_WORDS
+        if finding.name not in words or not value.strip():
             return None
         allowed = [str(v) for v in finding.limit]
-        return f"{unknown(_ENUM_WORDS[finding.name], value, allowed)}; use {either(allowed)}"
+        return f"{unknown(words[finding.name], value, allowed)}; use {either(allowed)}"
 
     @staticmethod
     def _question(finding: Finding) -> str | None:
@@ -459,8 +464,13 @@ def _read_step(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Ste
     alt = _alt(node, key)
     audio = _media(context, node, "audio")
     text = node.text("text")
-    if text is None:
+    kind_text = node.text("kind") or week_schema().default("step", "kind")
+    profile_text = node.text("profile")
+    if text is None or kind_text not in set(StepKind):
         return None
+    kind = StepKind(kind_text)
+    profile = ProfileTopic(profile_text) if profile_text in set(ProfileTopic) else None
+    cards = _read_cards(context, node, key) if kind is StepKind.CARDS else ()
     return Step(
         id=step_id,
         text=Text(f"{key}/text", text, _place(node, "text")),
@@ -468,7 +478,27 @@ def _read_step(context: _Context, node: Node, lesson_key: str, ids: _Ids) -> Ste
         audio=audio,
         terms=_terms(node, key),
         alt=alt,
+        kind=kind,
+        profile=profile if kind is StepKind.CARDS else None,
+        cards=cards,
     )
+
+
+def _read_cards(context: _Context, node: Node, step_key: str) -> tuple[Card, ...]:
+    """A cards step's cards; their texts are keyed under the step, like options."""
+    ids = _Ids(what="card id")
+    cards: list[Card] = []
+    for entry in _parts(node, "cards"):
+        card_id = _ident(entry, ids)
+        key = f"{step_key}/{card_id}"
+        image = _media(context, entry, "image")
+        alt = _alt(entry, key)
+        text = entry.text("text")
+        if text is not None:
+            cards.append(
+                Card(card_id, Text(f"{key}/text", text, _place(entry, "text")), image, alt)
+            )
+    return tuple(cards)
 
 
 def _terms(node: Node, step_key: str) -> tuple[Term, ...]:

@@ -29,6 +29,29 @@ class UploadKind(StrEnum):
     VOICE = "voice"
 
 
+class StepKind(StrEnum):
+    """What a step asks of the participant.
+
+    ``read``: a card to read, then Next. ``cards``: tick the picture cards that fit
+    (the vocational profile, see ``ProfileTopic``), then Klar; none is fine.
+    ``goal``: write one's own goal as a message or send it as a voice message, or skip.
+    ``goal_review``: see the goal again and say whether it still holds, or write a new one.
+    """
+
+    READ = "read"
+    CARDS = "cards"
+    GOAL = "goal"
+    GOAL_REVIEW = "goal_review"
+
+
+class ProfileTopic(StrEnum):
+    """The parts of the vocational profile (Supported Employment, step 2)."""
+
+    WORK = "work"  # kinds of work I like
+    SKILLS = "skills"  # what I can already do
+    SUPPORT = "support"  # what support I need
+
+
 class RetryRule(StrEnum):
     """What happens after a wrong answer.
 
@@ -73,6 +96,17 @@ class Term:
 
 
 @dataclass(frozen=True, slots=True)
+class Card:
+    """One card of a vocational-profile step: a short text and, if the trainer has one,
+    a picture with its description."""
+
+    id: str
+    text: Text
+    image: str | None = None
+    alt: Text | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Step:
     id: str
     text: Text
@@ -81,6 +115,13 @@ class Step:
     terms: tuple[Term, ...] = ()
     alt: Text | None = None
     """What the picture shows, in one sentence: for whoever cannot see it."""
+    kind: StepKind = StepKind.READ
+    profile: ProfileTopic | None = None
+    """For a ``cards`` step: the part of the vocational profile its cards belong to."""
+    cards: tuple[Card, ...] = ()
+
+    def card(self, card_id: str) -> Card | None:
+        return next((c for c in self.cards if c.id == card_id), None)
 
 
 @dataclass(frozen=True, slots=True)
@@ -215,6 +256,8 @@ class Course:
                     out.append(step.text)
                     out += [step.alt] if step.alt else []
                     out += [term.explanation for term in step.terms]
+                    for card in step.cards:
+                        out += [card.text, *([card.alt] if card.alt else [])]
                 if lesson.quiz:
                     for q in lesson.quiz.questions:
                         out.append(q.text)

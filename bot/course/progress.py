@@ -40,8 +40,8 @@ class Progress:
     stage: Stage = Stage.NEW
     lesson_id: str | None = None
     item_id: str | None = None
-    attempt: int = 0  # wrong tries used on the current question
-    selection: tuple[str, ...] = ()  # ticked options or picked order items
+    attempt: int = 0  # wrong tries used on the current question; 1 while a goal is rewritten
+    selection: tuple[str, ...] = ()  # ticked options, picked order items or ticked cards
     first_try_right: tuple[str, ...] = ()  # question ids right at once, this run
     retry_right: tuple[str, ...] = ()  # question ids right at the second try, this run
     results: dict[str, LessonResult] = field(default_factory=dict)

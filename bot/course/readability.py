@@ -61,6 +61,8 @@ def _step_texts(step: Step) -> Iterator[str]:
     yield step.text.sv
     for term in step.terms:
         yield f"{term.term}: {term.explanation.sv}"
+    for card in step.cards:
+        yield card.text.sv
 
 
 def _question_texts(question: Question) -> Iterator[str]:

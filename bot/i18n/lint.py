@@ -227,6 +227,8 @@ def text_limits(course: Course) -> dict[str, int]:
         for step in lesson.steps:
             if step.image:
                 limits[step.text.key] = CAPTION_LIMIT
+            for card in step.cards:  # a card is a button
+                limits[card.text.key] = BUTTON_LIMIT
         for question in lesson.quiz.questions if lesson.quiz else ():
             if question.image:
                 limits[question.text.key] = CAPTION_LIMIT

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from telegram.constants import FileSizeLimit
 
-from bot.course.model import Course, Option, Question, Step
+from bot.course.model import Card, Course, Option, Question, Step
 from bot.emulator.media import image_size
 
 SVG_SUFFIX = ".svg"
@@ -109,7 +109,8 @@ def picture_alts(course: Course, lessons_dir: Path, media_dir: Path) -> dict[str
     alts: dict[str, str] = {}
     for lesson in course.lessons:
         questions = lesson.quiz.questions if lesson.quiz else ()
-        shown: list[Step | Question | Option] = [*lesson.steps, *questions]
+        shown: list[Step | Question | Option | Card] = [*lesson.steps, *questions]
+        shown += [card for step in lesson.steps for card in step.cards]
         shown += [option for question in questions for option in question.options]
         for item in shown:
             source = None if item.image is None else lessons_dir / item.image

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import datetime
 from typing import Any
@@ -132,11 +133,11 @@ async def touch(db: Database, participant_id: int, at: datetime | None = None) -
 async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) -> int | None:
     """Delete everything stored about a participant, for good.
 
-    Progress, answers and quiz results go with the participant (ON DELETE
-    CASCADE); wrong invite codes they tried, their updates still in the inbox and
-    messages waiting to be sent to them go too. Their group keeps only a
-    departure row: that someone left, and when. Returns the group they were in,
-    or None (no group, or nothing stored).
+    Progress, answers, quiz results, the vocational profile and the goal go with
+    the participant (ON DELETE CASCADE); wrong invite codes they tried, their
+    updates still in the inbox and messages waiting to be sent to them go too.
+    Their group keeps only a departure row: that someone left, and when. Returns
+    the group they were in, or None (no group, or nothing stored).
     """
     async with db.transaction() as conn:
         rows = list(
@@ -218,6 +219,17 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             " FROM review_confidence WHERE participant_id = ? ORDER BY id",
             (pid,),
         )
+        picks = await db.fetch_all(
+            "SELECT topic, cards, lesson_id, step_id, picked_at FROM profile_picks"
+            " WHERE participant_id = ? ORDER BY topic",
+            (pid,),
+        )
+        goal = await db.fetch_one(
+            "SELECT text, voice_seconds, week, set_at, earlier_text, earlier_voice_seconds,"
+            " earlier_week, reviewed_week, reviewed_at, still_holds"
+            " FROM goals WHERE participant_id = ?",
+            (pid,),
+        )
     return {
         "profile": {
             "telegram_id": profile["telegram_id"],
@@ -245,7 +257,16 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
         "reminders": None if choices is None else _plain(choices),
         "memory_checks": [_plain(row) for row in cards],
         "confidence": [{**_plain(row), "correct": bool(row["correct"])} for row in sure],
+        "vocational_profile": [{**_plain(row), "cards": json.loads(row["cards"])} for row in picks],
+        "goal": None if goal is None else _goal(goal),
     }
+
+
+def _goal(row: sqlite3.Row) -> dict[str, Any]:
+    """The goal as stored: for a voice goal only its length (the recording was never kept)."""
+    plain = _plain(row)
+    holds = plain["still_holds"]
+    return {**plain, "still_holds": None if holds is None else bool(holds)}
 
 
 async def count_active_since(db: Database, since: datetime) -> int:

@@ -12,8 +12,15 @@ from collections.abc import Sequence
 from datetime import datetime
 
 from bot.clock import utc_now
+from bot.storage import profile
 from bot.storage.database import Database, to_iso
-from bot.storage.records import AnswerRow, ParticipantNotFound, QuizResultRow
+from bot.storage.records import (
+    AnswerRow,
+    GoalRow,
+    ParticipantNotFound,
+    ProfileRow,
+    QuizResultRow,
+)
 
 _MARK_PROCESSED = (
     "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)"
@@ -58,15 +65,18 @@ async def commit_update(
     progress_state: str | None,
     answers: Sequence[AnswerRow] = (),
     quiz_results: Sequence[QuizResultRow] = (),
+    picks: Sequence[ProfileRow] = (),
+    goals: Sequence[GoalRow] = (),
     touch: bool = True,
     now: datetime | None = None,
 ) -> bool:
     """Apply one Telegram update's effects in one transaction.
 
     Marks ``update_id`` processed, saves the progress (when given), logs the
-    answers and quiz results and, with ``touch``, sets the participant's
-    ``last_active_at`` (and clears ``blocked_at``: they wrote, so the chat is
-    open). Returns False, changing nothing, when the update was applied before.
+    answers, quiz results, vocational-profile picks and goal changes and, with
+    ``touch``, sets the participant's ``last_active_at`` (and clears
+    ``blocked_at``: they wrote, so the chat is open). Returns False, changing
+    nothing, when the update was applied before.
 
     Raises :class:`ParticipantNotFound` (with ``touch``; without it the foreign
     key raises ``sqlite3.IntegrityError``) when the participant is gone, for
@@ -74,8 +84,10 @@ async def commit_update(
     Any error rolls everything back, the update id included, so a redelivery of
     the update is applied afresh.
     """
-    if participant_id is None and (progress_state is not None or answers or quiz_results):
-        raise ValueError("progress, answers and quiz results need a participant_id")
+    if participant_id is None and (
+        progress_state is not None or answers or quiz_results or picks or goals
+    ):
+        raise ValueError("progress, answers, quiz results and goals need a participant_id")
     at = to_iso(now or utc_now())
     try:
         async with db.transaction() as conn:
@@ -123,6 +135,7 @@ async def commit_update(
                         for r in quiz_results
                     ],
                 )
+            await profile.save_in(conn, participant_id, picks, goals, at)
     except _AlreadyProcessed:
         return False
     return True

@@ -138,6 +138,31 @@ class AnswerRow:
 
 
 @dataclass(frozen=True, slots=True)
+class ProfileRow:
+    """The cards ticked for one topic of the vocational profile; () is "none of these"."""
+
+    topic: str
+    cards: tuple[str, ...]
+    lesson_id: str
+    step_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class GoalRow:
+    """The participant's own goal: a text, or only that a voice goal exists and its length.
+
+    ``review`` when it replaces the goal at the goal review; ``kept`` (with neither text
+    nor seconds) when the participant said at the review that it still holds.
+    """
+
+    week: int
+    text: str | None = None
+    voice_seconds: int | None = None
+    review: bool = False
+    kept: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class QuizResultRow:
     """One finished run of a lesson's quiz."""
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from bot.course import events as ev
 from bot.course.grading import shown_order
-from bot.course.model import Course, Question
+from bot.course.model import Course, Question, Step, StepKind
 from bot.i18n.languages import LANGUAGES
 
 VERSION = "1"
@@ -220,6 +220,16 @@ def next_step(lesson_id: str, step_id: str) -> str:
     return _pack("n", lesson_id, step_id)
 
 
+def tick_card(lesson_id: str, step: Step, card_id: str, on: bool) -> str:
+    """A card of a vocational-profile step, named by its place in the lesson file."""
+    return _pack("v", lesson_id, step.id, [c.id for c in step.cards].index(card_id), int(on))
+
+
+def change_goal(lesson_id: str, step_id: str) -> str:
+    """On the goal review: "I want to change it"."""
+    return _pack("u", lesson_id, step_id)
+
+
 def begin(lesson_id: str) -> str:
     return _pack("b", lesson_id)
 
@@ -288,8 +298,10 @@ def _decode(op: str, fields: list[str], course: Course, seed: str) -> Decoded | 
         return _prompt(*fields) if len(fields) == 3 else None
     if op in "gowhmaf":  # the coaches' buttons use capitals
         return _choice(op, fields, course)
-    if op in "nbre" and fields and course.locate(fields[0]) is None:
+    if op in "nbrevu" and fields and course.locate(fields[0]) is None:
         return None
+    if op in "vu":
+        return _decode_step(op, fields, course)
     match op, fields:
         case "n", [lesson_id, step_id]:
             return ev.Next(lesson_id, step_id)
@@ -333,6 +345,25 @@ def _decode_answer(op: str, fields: list[str], course: Course, seed: str) -> ev.
             return ev.ClearPicks(lesson_id, question_id, attempt)
         case "k", []:
             return ev.Skip(lesson_id, question_id, attempt)
+    return None
+
+
+def _decode_step(op: str, fields: list[str], course: Course) -> ev.Event | None:
+    """A card tick or a goal change, checked against a step of the right kind."""
+    if len(fields) < 2:
+        return None
+    located = course.locate(fields[0])
+    step = located[1].step(fields[1]) if located else None
+    if step is None:
+        return None
+    match op, fields[2:]:
+        case "v", [index, on] if step.kind is StepKind.CARDS and on in ("0", "1"):
+            position = _small_int(index)
+            if position >= len(step.cards):
+                return None
+            return ev.TickCard(fields[0], step.id, step.cards[position].id, on == "1")
+        case "u", [] if step.kind is StepKind.GOAL_REVIEW:
+            return ev.ChangeGoal(fields[0], step.id)
     return None
 
 

@@ -17,8 +17,9 @@ from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.translator import N_, Translator
 from bot.reports import one_page
 from bot.reports.names import isolate
+from bot.reports.profile import goal_lines, profile_lines
 from bot.reports.progress import GroupReport, ParticipantLine, build_report, wrong_at_first
-from bot.storage import CoachRecord, GroupRecord, actions, participants, progress
+from bot.storage import CoachRecord, GroupRecord, actions, participants, profile, progress
 from bot.storage.records import GroupFacts
 from bot.storage.reports import group_facts
 from bot.telegram.coach import render as view
@@ -172,7 +173,13 @@ async def _summary(
     """The one-page PDF for the three-party meeting, built off the event loop."""
     rt = context.runtime
     notes = await actions.notes_of(rt.db, coach.id, line.participant_id) if with_notes else []
-    extras = one_page.Extras(notes=[n.text for n in notes])
+    goal = goal_lines(tr, await profile.goal_of(rt.db, line.participant_id), marks=False)
+    picks = await profile.picks_of(rt.db, line.participant_id)
+    extras = one_page.Extras(
+        goal="\n".join(goal) or None,
+        profile="\n".join(profile_lines(tr, rt.course, picks, marks=False)) or None,
+        notes=[n.text for n in notes],
+    )
     wrong = wrong_at_first(rt.course, facts.answers, line.participant_id)
     data = await asyncio.to_thread(
         one_page.summary_pdf, tr, rt.course, report, [(line, wrong, extras)]

@@ -37,7 +37,7 @@ from bot.i18n.languages import native_name
 from bot.i18n.translator import N_, Translator
 from bot.reports import chart, export
 from bot.reports.progress import GroupReport, wrong_at_first
-from bot.storage import CoachRecord, GroupRecord, InviteKind, actions, groups
+from bot.storage import CoachRecord, GroupRecord, InviteKind, actions, groups, profile
 from bot.storage.coaching import set_language
 from bot.telegram.coach import actions as coach_actions
 from bot.telegram.coach import callbacks as cb
@@ -330,6 +330,8 @@ async def send_detail(
     record = view.Record(
         actions=await actions.actions_for(rt.db, participant_id),
         notes=await actions.notes_of(rt.db, coach.id, participant_id),
+        goal=await profile.goal_of(rt.db, participant_id),
+        picks=await profile.picks_of(rt.db, participant_id),
     )
     await send_all(
         context, coach.telegram_id, view.detail(tr, rt.course, report, line, wrong, record)

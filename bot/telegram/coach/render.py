@@ -15,6 +15,7 @@ from bot.course.summary import LessonSummary, WeekSummary
 from bot.i18n.languages import LANGUAGES, native_name
 from bot.i18n.translator import N_, Translator
 from bot.reports.names import isolate
+from bot.reports.profile import goal_lines, profile_lines
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.todo import ToDo, action_list
 from bot.reports.words import (
@@ -27,6 +28,7 @@ from bot.reports.words import (
 )
 from bot.storage import GroupRecord
 from bot.storage.actions import Action, ActionKind, Note
+from bot.storage.profile import Goal, Picks
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach.callbacks import INVITE_PRESETS, PAUSE_DAYS
 from bot.telegram.outgoing import Button, Outgoing, Rows
@@ -164,10 +166,13 @@ def back(tr: Translator, group_id: int) -> Rows:
 
 @dataclass(frozen=True, slots=True)
 class Record:
-    """What coaches did about the participant, and this coach's own notes."""
+    """What coaches did about the participant, this coach's own notes, and what the
+    participant said of themselves: their own goal and their vocational profile."""
 
     actions: Sequence[Action] = ()
     notes: Sequence[Note] = ()
+    goal: Goal | None = None
+    picks: Sequence[Picks] = ()
 
 
 def detail(
@@ -199,6 +204,7 @@ def detail(
             lines += [f"    ✗ {tr.lesson(q.text)}" for q in wrong.get(lesson.lesson.id, ())]
     if untouched:
         lines += ["", tr._("Not started: week {numbers}").format(numbers=_ranges(untouched))]
+    lines += _own_words(tr, course, record)
     lines += _record_lines(tr, course, record)
     return as_messages(tr, lines, detail_buttons(tr, course, report, line))
 
@@ -210,6 +216,18 @@ ACTION_WORDS = {
     ActionKind.RESET_QUIZ: N_("reset the quiz of «{detail}»"),
     ActionKind.NOTE: N_("wrote a note"),
 }
+
+
+def _own_words(tr: Translator, course: Course, record: Record) -> list[str]:
+    """The participant's own goal and vocational profile, when they have given them."""
+    lines: list[str] = []
+    if record.goal is not None:
+        lines += ["", "🎯 " + tr._("The participant's own goal")]
+        lines += goal_lines(tr, record.goal)
+    profile = profile_lines(tr, course, record.picks)
+    if profile:
+        lines += ["", "🧭 " + tr._("Vocational profile"), *profile]
+    return lines
 
 
 def _record_lines(tr: Translator, course: Course, record: Record) -> list[str]:

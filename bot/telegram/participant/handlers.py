@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import warnings
+from datetime import timedelta
 
 from telegram import CallbackQuery, Message, Update
 from telegram.error import TelegramError
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.course import events as ev
-from bot.course.engine import handle
-from bot.course.model import UploadKind
+from bot.course.engine import expects_goal, handle
+from bot.course.model import StepKind, UploadKind
 from bot.course.progress import Progress, Stage
 from bot.course.summary import current_week, summarize
 from bot.i18n.languages import LANGUAGES, native_name
@@ -27,10 +30,13 @@ from bot.i18n.translator import N_, Translator
 from bot.storage import (
     AlreadyExists,
     AnswerRow,
+    GoalRow,
+    ProfileRow,
     QuizResultRow,
     commit_update,
     newcomers,
     participants,
+    profile,
     prompts,
 )
 from bot.storage.newcomers import NewcomerRecord
@@ -109,9 +115,17 @@ async def help_(update: Update, context: BotContext) -> None:
 
 
 async def text_message(update: Update, context: BotContext) -> None:
-    """Free text: the course is driven by buttons, so point the way."""
+    """Free text: on a goal step it is the participant's own goal; elsewhere the course is
+    driven by buttons, so point the way."""
     person = await known(update, context)
     if person is None:
+        return
+    message = update.effective_message
+    state = Progress.from_json(context.reader.progress)
+    typed = (message.text if message is not None else None) or ""
+    is_goal = typed != "" and not typed.startswith("/")  # an unknown command is no goal
+    if person.consent_at is not None and is_goal and expects_goal(context.runtime.course, state):
+        await apply(update, context, person, ev.WriteGoal(typed))
         return
     tr = context.tr
     text = tr._("Please use the buttons. Write /continue to see where you are, or /help.")
@@ -124,13 +138,24 @@ async def upload(update: Update, context: BotContext) -> None:
     person = await consented(update, context)
     if person is None or message is None:
         return
+    seconds = 0
     if message.photo:
         kind = UploadKind.PHOTO
-    elif message.voice or message.audio:
+    elif sound := message.voice or message.audio:
         kind = UploadKind.VOICE
+        with warnings.catch_warnings():  # PTB 22 warns that it will become a timedelta
+            warnings.simplefilter("ignore", PTBDeprecationWarning)
+            seconds = _seconds(sound.duration)
     else:
         kind = UploadKind.DOCUMENT
-    await apply(update, context, person, ev.Upload(kind))
+    await apply(update, context, person, ev.Upload(kind, seconds))
+
+
+def _seconds(duration: object) -> int:
+    """A voice message's length as whole seconds (PTB gives an int or a timedelta)."""
+    if isinstance(duration, timedelta):
+        return int(duration.total_seconds())
+    return duration if isinstance(duration, int) else 0
 
 
 # ---------------------------------------------------------------- presses
@@ -438,11 +463,22 @@ async def apply(
             for r in outcome.actions
             if isinstance(r, ev.RecordQuizResult)
         ],
+        picks=[
+            ProfileRow(p.topic.value, p.cards, p.lesson_id, p.step_id)
+            for p in outcome.actions
+            if isinstance(p, ev.RecordProfile)
+        ],
+        goals=goal_rows(outcome.actions),
     )
     if not saved:
         await answered(answering)
         return
-    messages = renderer.render(outcome.actions)
+    goal = None
+    if any(
+        isinstance(a, ev.ShowStep) and a.step.kind is StepKind.GOAL_REVIEW for a in outcome.actions
+    ):
+        goal = await profile.goal_of(rt.db, person.id)
+    messages = renderer.render(outcome.actions, goal)
     if isinstance(event, ev.Start) and before.stage is Stage.NEW:
         welcome = Outgoing(renderer.finish(renderer.tr._("Let us begin! Week 1 starts here.")))
         messages = coalesce([welcome, *messages])
@@ -453,9 +489,23 @@ async def apply(
     await answered(answering)
 
 
+def goal_rows(actions: tuple[ev.Action, ...]) -> list[GoalRow]:
+    """The goal written, or kept at the review, as rows to store with the progress."""
+    rows: list[GoalRow] = []
+    for action in actions:
+        if isinstance(action, ev.RecordGoal):
+            rows.append(
+                GoalRow(action.week_number, action.text, action.voice_seconds, action.review)
+            )
+        elif isinstance(action, ev.RecordGoalKept):
+            rows.append(GoalRow(action.week_number, kept=True))
+    return rows
+
+
 def on_current_card(progress: Progress, event: ev.Event) -> bool:
     """A stale press from the card still current (a double tap) keeps that card's buttons."""
-    if isinstance(event, (ev.Next, *ev.ANSWER_EVENTS)):
-        item = event.step_id if isinstance(event, ev.Next) else event.question_id
-        return event.lesson_id == progress.lesson_id and item == progress.item_id
+    if isinstance(event, (ev.Next, ev.TickCard, ev.ChangeGoal)):
+        return event.lesson_id == progress.lesson_id and event.step_id == progress.item_id
+    if isinstance(event, ev.ANSWER_EVENTS):
+        return event.lesson_id == progress.lesson_id and event.question_id == progress.item_id
     return False

@@ -12,7 +12,9 @@ from bot.course.model import Course
 from bot.course.progress import Progress
 from bot.i18n.languages import native_name
 from bot.i18n.translator import Translator
+from bot.reports.profile import goal_lines, profile_lines
 from bot.storage import participants, prompts
+from bot.storage.profile import Goal, Picks
 from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
 from bot.telegram import callbacks
@@ -76,8 +78,26 @@ def plain_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[
     lines += ["", "📈 " + tr._("Your progress"), *_progress_lines(tr, course, stored)]
     lines += _reminder_lines(tr, stored)
     lines += ["", "✏️ " + tr._("Your answers"), *_answer_lines(tr, course, stored)]
+    lines += _own_words(tr, course, stored)
     lines += ["", tr._("The file below holds all of it, every answer with its time.")]
     lines.append(tr._("Erase it all with /delete."))
+    return lines
+
+
+def _own_words(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
+    """Your own goal and your vocational profile, as your coach sees them."""
+    lines: list[str] = []
+    goal = stored.get("goal")
+    if goal is not None:
+        lines += ["", "🎯 " + tr._("Your goal"), *goal_lines(tr, Goal.from_row(goal))]
+        if goal.get("voice_seconds") is not None:
+            lines.append(tr._("Of a voice message I only keep that it came and how long it is."))
+    picks = [
+        Picks(row["topic"], row["lesson_id"], row["step_id"], tuple(row["cards"]))
+        for row in stored.get("vocational_profile") or ()
+    ]
+    if picks:
+        lines += ["", "🧭 " + tr._("Your vocational profile"), *profile_lines(tr, course, picks)]
     return lines
 
 

@@ -14,9 +14,12 @@ from datetime import date
 from pathlib import Path
 
 from bot.course import events as ev
-from bot.course.model import Question, QuestionKind, Step, Text, UploadKind, Week
+from bot.course.limits import GOAL_CHARS
+from bot.course.model import Question, QuestionKind, Step, StepKind, Text, UploadKind, Week
 from bot.course.summary import WeekSummary
 from bot.i18n.translator import N_, Translator
+from bot.reports.names import isolate
+from bot.storage.profile import Goal
 from bot.telegram import callbacks
 from bot.telegram.outgoing import CLOSE_PRESSED, AlbumPhoto, Button, Outgoing, coalesce
 
@@ -44,7 +47,14 @@ REFUSALS = {
     ev.Refusal.NOT_EXPECTED: N_(
         "Thank you! I do not need a file right now. I did not keep it. Tap /continue to go on."
     ),
+    ev.Refusal.GOAL_LENGTH: N_("Please write your goal in a few words, at most {count} letters."),
 }
+
+WRITE_GOAL = N_("Write your new goal as a message, or send it as a voice message.")
+VOICE_NOTE = N_(
+    "Of a voice message I only note that it came and how long it is. "
+    "I never listen to it or keep it."
+)
 
 UnlockDate = Callable[[Week], date | None]
 
@@ -56,6 +66,7 @@ class Renderer:
         self.tr = tr
         self.lessons_dir = lessons_dir
         self.unlock_date = unlock_date or (lambda week: None)
+        self.goal: Goal | None = None
 
     # ------------------------------------------------------------ helpers
 
@@ -71,17 +82,19 @@ class Renderer:
         return label.replace("▶", "◀") if self.tr.rtl else label
 
     def refusal(self, reason: ev.Refusal) -> str:
-        return self.finish(self.tr._(REFUSALS[reason]))
+        return self.finish(self.tr._(REFUSALS[reason]).format(count=GOAL_CHARS))
 
     # ------------------------------------------------------------ actions
 
-    def render(self, actions: Iterable[ev.Action]) -> list[Outgoing]:
+    def render(self, actions: Iterable[ev.Action], goal: Goal | None = None) -> list[Outgoing]:
         """The messages for the actions; an answer's verdict goes where the reader looks.
 
         The answered card is edited to show the answer and loses its buttons; a
         wrong answer with a try left is said on the question itself, redrawn
         with fresh buttons, so only the current card in the chat is live.
+        ``goal`` is the participant's stored goal, which a goal review shows back.
         """
+        self.goal = goal
         out: list[Outgoing] = []
         retry: ev.Feedback | None = None
         for action in actions:
@@ -136,6 +149,8 @@ class Renderer:
                 return Outgoing(self.refusal(action.reason))
             case ev.WrongUpload():
                 return Outgoing(self.finish(self.wrong_upload(action)))
+            case ev.GoalSaved():
+                return Outgoing(self.finish(self.goal_saved(action)))
             case ev.Moved():
                 return Outgoing(
                     self.finish(self.tr._("The course has been updated. You go on from here."))
@@ -146,22 +161,97 @@ class Renderer:
         header = self.tr._("{lesson} · {number}/{total}").format(
             lesson=self.lesson_text(action.lesson.title), number=action.number, total=action.total
         )
-        body = "\n\n".join(
-            part
-            for part in (header, self.lesson_text(action.step.text), self.terms(action.step))
-            if part
+        step = action.step
+        parts = [header, *self.goal_shown(action), self.lesson_text(step.text), self.terms(step)]
+        parts += self.step_help(action)
+        body = "\n\n".join(part for part in parts if part)
+        return Outgoing(
+            self.finish(body),
+            self.step_buttons(action),
+            photo=None if action.refresh else self.media(step.image),
+            audio=None if action.refresh else self.media(step.audio),
+            edit=action.refresh,
+            redrawn=step.kind is not StepKind.READ,  # redrawn on a tick: nothing joins it
         )
+
+    def step_help(self, action: ev.ShowStep) -> list[str]:
+        """The bot's own words under a step that asks for something."""
+        kind = action.step.kind
+        if kind is StepKind.CARDS:
+            return [
+                self.tr._("Tick the cards that fit you, then tap Done. Several or none is fine.")
+            ]
+        if kind is StepKind.GOAL:  # the lesson's text says what to write
+            return [self.tr._(VOICE_NOTE)]
+        if action.writing:
+            return [self.tr._(WRITE_GOAL), self.tr._(VOICE_NOTE)]
+        return []
+
+    def goal_shown(self, action: ev.ShowStep) -> list[str]:
+        """On a goal review: the goal written before, or that there is none."""
+        if action.step.kind is not StepKind.GOAL_REVIEW:
+            return []
+        goal = self.goal
+        if goal is None:
+            return [self.tr._("You have not written down a goal yet.")]
+        if goal.text is not None:
+            return [
+                self.tr._("🎯 Your goal in week {number}: {goal}").format(
+                    number=goal.week, goal=isolate(goal.text)
+                )
+            ]
+        return [
+            self.tr._(
+                "🎯 In week {number} you sent your goal as a voice message ({seconds} s). "
+                "You find it further up in this chat."
+            ).format(number=goal.week, seconds=goal.voice_seconds or 0)
+        ]
+
+    def step_buttons(self, action: ev.ShowStep) -> tuple[tuple[Button, ...], ...]:
+        lesson_id, step = action.lesson.id, action.step
+        onward = callbacks.next_step(lesson_id, step.id)
+        match step.kind:
+            case StepKind.CARDS:
+                rows = [
+                    (
+                        Button(
+                            f"{CHECK if c.id in action.selection else BOX} "
+                            f"{self.tr.lesson(c.text)}",
+                            callbacks.tick_card(
+                                lesson_id, step, c.id, c.id not in action.selection
+                            ),
+                        ),
+                    )
+                    for c in step.cards
+                ]
+                return (*rows, (Button(self.tr._("Done ✔"), onward),))
+            case StepKind.GOAL:
+                return ((Button(self.tr._("Skip for now"), onward),),)
+            case StepKind.GOAL_REVIEW if action.writing:
+                return ((Button(self.tr._("Not now"), onward),),)
+            case StepKind.GOAL_REVIEW:
+                change = callbacks.change_goal(lesson_id, step.id)
+                if self.goal is None:
+                    return (
+                        (Button(self.tr._("Write a goal"), change),),
+                        (Button(self.tr._("Not now"), onward),),
+                    )
+                return (
+                    (Button(self.tr._("Yes, it still holds"), onward),),
+                    (Button(self.tr._("I want to change it"), change),),
+                )
         last = action.number == action.total
         has_quiz = action.lesson.quiz is not None and bool(action.lesson.quiz.questions)
         label = self.tr._("To the quiz ▶") if last and has_quiz else self.tr._("Next ▶")
-        label = self.forward(label)
-        button = Button(label, callbacks.next_step(action.lesson.id, action.step.id))
-        return Outgoing(
-            self.finish(body),
-            ((button,),),
-            photo=self.media(action.step.image),
-            audio=self.media(action.step.audio),
-        )
+        return ((Button(self.forward(label), onward),),)
+
+    def goal_saved(self, action: ev.GoalSaved) -> str:
+        if action.text is not None:
+            return self.tr._("✅ Your goal is saved: {goal}").format(goal=isolate(action.text))
+        return self.tr._(
+            "✅ Your goal is saved as a voice message ({seconds} s). "
+            "I only noted that it came and how long it is."
+        ).format(seconds=action.voice_seconds or 0)
 
     def terms(self, step: Step) -> str:
         return "\n".join(
