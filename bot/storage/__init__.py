@@ -19,6 +19,7 @@ from bot.storage import (
     participants,
     progress,
     prompts,
+    readers,
     undelivered,
 )
 from bot.storage.database import Database, DatabaseFault, SchemaError
@@ -60,5 +61,6 @@ __all__ = [
     "progress",
     "prompts",
     "purge_processed_updates",
+    "readers",
     "undelivered",
 ]

@@ -20,7 +20,7 @@ from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.ops.metrics import ObservedApplication, count_calls
 from bot.storage import Database
-from bot.telegram import commands, duties
+from bot.telegram import commands, duties, recording
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
 from bot.telegram.context import BotContext
@@ -36,9 +36,10 @@ from bot.telegram.runtime import Runtime
 # pool on every request. Between 4 and 32 make bench showed no difference beyond
 # its noise (120-175 updates/s), so this stays at the value DESIGN.md measured.
 CONCURRENT_UPDATES = 16
-# Handler groups, in the order they run: who is speaking, then the coaches' side.
-WHO = -2
-COACHES = -1
+# Handler groups, in the order they run: who is speaking, the coaches' side, the readers'.
+WHO = -3
+COACHES = -2
+READERS = -1
 
 
 def build_application(
@@ -109,6 +110,11 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
     )
+
+    # Readers: the recording mode. A voice note is a recording only in an open session;
+    # everyone else's goes on to the participant's handlers, which never fetch it.
+    application.add_handler(CommandHandler("record", recording.record_command, filters=private))
+    application.add_handler(MessageHandler(private & filters.VOICE, recording.voice_gate), READERS)
 
     # Commands a participant uses.
     application.add_handler(CommandHandler("start", participant.start, filters=private))
