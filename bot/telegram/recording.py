@@ -109,8 +109,8 @@ async def show_next(context: BotContext, session: Session, *, again: Script | No
     wording = paragraph(script.wording, is_rtl(session.language))
     buttons = (
         (
-            Button(tr._("Skip ▶"), callbacks.recording("skip")),
-            Button(tr._("Stop ■"), callbacks.recording("stop")),
+            Button(tr._("Skip"), callbacks.recording("skip")),
+            Button(tr._("Stop"), callbacks.recording("stop")),
         ),
     )
     await send_all(
