@@ -263,7 +263,7 @@ def test_audio_coverage_counts_recorded_synthetic_and_missing(
     """The fixture has three cards; two of their Arabic texts are fuzzy: no Arabic audio."""
     course = load_course(FIXTURES / "course")
     voices = VoiceStore(FIXTURES / "course", tmp_path / "media", fixture_locales, synthesizer=None)
-    hello, picture, question = (card for _, card in cards(course))
+    _hello, picture, question = (card for _, card in cards(course))
     for card, language in ((picture, "ar"), (question, "so")):
         script = script_for(card, CatalogLookup(language, fixture_locales))
         assert script is not None
