@@ -7,17 +7,20 @@ file download, and the participant's voice note is compared byte for byte with i
 
 from __future__ import annotations
 
+import argparse
+import asyncio
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from bot import admin
 from bot.course.model import Course, Step
 from bot.i18n.translator import translator
 from bot.media import synthetic
 from bot.media.speech import Script
 from bot.telegram import callbacks
 from bot.telegram.participant.listening import NO_AUDIO
-from bot.telegram.recording import NOT_A_READER, SAVED, STOPPED
+from bot.telegram.recording import CHANGED, NOT_A_READER, NOT_OGG, SAVED, STOPPED
 from bot.telegram.runtime import Runtime
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
@@ -103,10 +106,7 @@ async def test_audio_for_a_changed_text_is_not_played(
     assert listen in datas(card)
 
     # A trainer rewords the step: its Somali translation and its recording no longer match.
-    reworded = replace(step, text=replace(step.text, sv=step.text.sv + " Välkommen igen!"))
-    lessons = (replace(lesson, steps=(reworded, *lesson.steps[1:])), *course.weeks[0].lessons[1:])
-    weeks = (replace(course.weeks[0], lessons=lessons), *course.weeks[1:])
-    runtime(bot).course = replace(course, weeks=weeks)
+    runtime(bot).course = reworded_course(course)
     before = len(await users.bot_messages(HODAN))
     await users.press(HODAN, card["message_id"], listen)
     await users.idle()
@@ -167,3 +167,60 @@ async def test_a_swedish_reader_gets_one_button_and_the_voice_is_uploaded_once(
     assert sent[0]["url"] == sent[1]["url"]  # the second went by file_id: the same file
     data = await users.media(sent[0]["url"])
     assert data.startswith(b"OggS") and sent[0]["duration"] > 0
+
+
+def reworded_course(course: Course) -> Course:
+    """The course with its first step reworded by a trainer."""
+    lesson, step = course.lessons[0], course.lessons[0].steps[0]
+    reworded = replace(step, text=replace(step.text, sv=step.text.sv + " Välkommen igen!"))
+    lessons = (replace(lesson, steps=(reworded, *lesson.steps[1:])), *course.weeks[0].lessons[1:])
+    return replace(course, weeks=(replace(course.weeks[0], lessons=lessons), *course.weeks[1:]))
+
+
+async def test_a_text_reworded_while_the_reader_reads_is_shown_again_not_stored(
+    bot: RunningBot, users: EmulatorClient, cli: Any, course: Course, tmp_path: Path
+) -> None:
+    await cli("add_reader_command", telegram_id=READER, language="sv")
+    await users.send(READER, "/record", first_name="Eva", language_code="sv")
+    await users.idle()
+    old = first_script(bot, course, "sv")
+    runtime(bot).course = reworded_course(course)
+    new = first_script(bot, runtime(bot).course, "sv")
+    await users.upload(READER, "voice", "take.ogg", "audio/ogg", sine_ogg(tmp_path))
+    await users.idle()
+    recorded = bot.settings.media_dir / "audio" / "recorded" / "sv"
+    assert not (recorded / old.recorded_name).exists()
+    assert not (recorded / new.recorded_name).exists()
+    changed, shown = (await users.bot_messages(READER))[-2:]
+    assert changed["text"] == translator(LOCALES, "sv")._(CHANGED)
+    assert "Välkommen igen!" in shown["text"]
+    assert (await users.calls()).get("getFile") is None  # nothing fetched for a stale text
+
+
+async def test_again_records_the_last_text_anew_and_a_non_ogg_file_is_refused(
+    bot: RunningBot, users: EmulatorClient, cli: Any, course: Course, tmp_path: Path
+) -> None:
+    first_take, second_take = sine_ogg(tmp_path, 1.0), sine_ogg(tmp_path, 2.0)
+    stored = await record_first_somali_text(bot, users, cli, course, first_take)
+    saved = (await users.bot_messages(READER))[-2]
+    await users.press(READER, saved["message_id"], datas(saved)[0])  # ↺ Again
+    await users.idle()
+    script = first_script(bot, course, "so")
+    assert script.wording.splitlines()[0] in (await users.bot_messages(READER))[-1]["text"]
+    await users.upload(READER, "voice", "not.ogg", "audio/ogg", b"ID3 an mp3, not a voice note")
+    await users.idle()
+    assert (await users.bot_messages(READER))[-1]["text"] == translator(LOCALES, "so")._(NOT_OGG)
+    assert stored.read_bytes() == first_take
+    await users.upload(READER, "voice", "take2.ogg", "audio/ogg", second_take)
+    await users.idle()
+    assert stored.read_bytes() == second_take
+
+
+async def test_the_readers_command_refuses_a_wrong_language_or_reader(
+    bot: RunningBot, monkeypatch: Any
+) -> None:
+    monkeypatch.setenv("DATABASE", str(bot.settings.database))
+    wrong = argparse.Namespace(telegram_id=READER, language="xx")
+    assert await asyncio.to_thread(admin.add_reader_command, wrong) == 2
+    nobody = argparse.Namespace(telegram_id=READER, language="so")
+    assert await asyncio.to_thread(admin.remove_reader_command, nobody) == 1
