@@ -293,3 +293,11 @@ def test_coverage_command_prints_the_audio_table(
         "ar        0                1          2",
         "so        0                0          3",
     ]
+
+
+def test_doctor_names_what_synthetic_speech_needs(monkeypatch: pytest.MonkeyPatch) -> None:
+    from bot.ops import doctor
+
+    monkeypatch.setattr(synthetic, "available", lambda: False)
+    (finding,) = doctor.check_speech()
+    assert finding.level == "note" and "espeak-ng" in finding.text
