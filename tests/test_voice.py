@@ -301,3 +301,21 @@ def test_doctor_names_what_synthetic_speech_needs(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setattr(synthetic, "available", lambda: False)
     (finding,) = doctor.check_speech()
     assert finding.level == "note" and "espeak-ng" in finding.text
+
+
+@needs_speech
+def test_media_build_makes_every_voice_note_once(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    valid = ROOT / "tests" / "fixtures" / "lessons" / "valid"
+    media = tmp_path / "media"
+    course = load_course(valid)
+    cards_there = sum(1 for _ in cards(course))
+    build = ["media", "build", str(valid), "--media", str(media), "--audio", "sv"]
+    assert main(build) == 0
+    made = capsys.readouterr().out.splitlines()[-1]
+    assert made.startswith(f"{cards_there} voice notes in {media}/audio/synthetic")
+    assert f"({cards_there} made now, sv," in made
+    assert main(build) == 0
+    assert "(0 made now, sv," in capsys.readouterr().out
+    assert main([*build[:-1], "so"]) == 2  # espeak-ng speaks no Somali

@@ -36,10 +36,12 @@ from bot.telegram.runtime import Runtime
 # pool on every request. Between 4 and 32 make bench showed no difference beyond
 # its noise (120-175 updates/s), so this stays at the value DESIGN.md measured.
 CONCURRENT_UPDATES = 16
-# Handler groups, in the order they run: who is speaking, the coaches' side, the readers'.
-WHO = -3
-COACHES = -2
-READERS = -1
+# Handler groups, in the order they run: who is speaking, then the coaches' side.
+WHO = -2
+COACHES = -1
+# The readers' recording mode shares the coaches' group: it takes only voice notes, which
+# no coach handler takes, and like them ends the update when it answered.
+READERS = COACHES
 
 
 def build_application(
