@@ -8,7 +8,7 @@ RUN_STAMP := $(VENV)/.installed-run
 DEV_STAMP := $(VENV)/.installed-dev
 APT_INSTALL := DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends
 
-.PHONY: run test lint bench check catalogs chromium cairo fonts media clean doctor
+.PHONY: run test lint bench check catalogs chromium cairo fonts speech media clean doctor
 
 $(RUN_STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,8 +24,16 @@ catalogs: $(RUN_STAMP)
 	$(BIN)/python -m bot i18n compile
 
 # The lessons' SVG pictures rendered to PNG in MEDIA_DIR; unchanged ones are kept.
-media: $(RUN_STAMP) cairo
-	$(BIN)/python -m bot media build
+# Voice notes are made on the first 🔊 press and kept (the whole course in five
+# languages takes minutes on two cores); `python -m bot media build` makes them all.
+media: $(RUN_STAMP) catalogs cairo speech
+	$(BIN)/python -m bot media build --audio none
+
+# Synthetic speech: Debian's espeak-ng speaks, opusenc makes the OGG/Opus voice note.
+speech:
+	@command -v espeak-ng >/dev/null && command -v opusenc >/dev/null || \
+		(apt-get update -qq && $(APT_INSTALL) espeak-ng opus-tools) || \
+		echo "Could not install espeak-ng and opus-tools (not root?): no synthetic speech."
 
 # cairosvg draws with Debian's libcairo2.
 cairo:

@@ -10,6 +10,8 @@
     python -m bot invites list [--group "Vetlanda VT 2027"]
     python -m bot invites revoke --code 3f9a2c1d
     python -m bot audit [--since 2027-01-01]
+    python -m bot readers add|remove <telegram_id> <language>
+    python -m bot readers list
 
 Group names are matched without regard to case. A wrong name or id gets a
 clear message and exit code 1; a malformed argument exit code 2.
@@ -32,8 +34,18 @@ from telegram.error import TelegramError
 
 from bot import invitations
 from bot.config import load_settings
+from bot.i18n.languages import LANGUAGES
 from bot.ops.identity import IdentityError, fetch_username
-from bot.storage import AlreadyExists, Database, GroupRecord, InviteKind, actions, groups, invites
+from bot.storage import (
+    AlreadyExists,
+    Database,
+    GroupRecord,
+    InviteKind,
+    actions,
+    groups,
+    invites,
+    readers,
+)
 from bot.storage.coaching import group_counts
 
 T = TypeVar("T")
@@ -263,4 +275,44 @@ def audit_command(args: argparse.Namespace) -> int:
             f"{action.at:%Y-%m-%d %H:%M}  {coach}  {action.participant_id}"
             f"  {action.kind}  {action.detail or '-'}"
         )
+    return 0
+
+
+# ---------------------------------------------------------------- readers
+
+
+def _reader_language(language: str) -> str | None:
+    code = language.strip().lower()
+    if code not in LANGUAGES:
+        print(f"{language!r} is not a course language ({', '.join(LANGUAGES)}).", file=sys.stderr)
+        return None
+    return code
+
+
+def add_reader_command(args: argparse.Namespace) -> int:
+    """Give someone the reader role: they may record the course aloud in this language."""
+    language = _reader_language(args.language)
+    if language is None:
+        return 2
+    added = _run(lambda db: readers.add(db, args.telegram_id, language))
+    state = "is now" if added else "was already"
+    print(f"{args.telegram_id} {state} a reader of {language}: /record in Telegram starts.")
+    return 0
+
+
+def list_readers_command(args: argparse.Namespace) -> int:
+    print("telegram id  language  added (UTC)")
+    for reader in _run(readers.list_readers):
+        print(f"{reader.telegram_id}  {reader.language}  {reader.added_at:%Y-%m-%d %H:%M}")
+    return 0
+
+
+def remove_reader_command(args: argparse.Namespace) -> int:
+    language = _reader_language(args.language)
+    if language is None:
+        return 2
+    if not _run(lambda db: readers.remove(db, args.telegram_id, language)):
+        print(f"{args.telegram_id} is no reader of {language}.", file=sys.stderr)
+        return 1
+    print(f"{args.telegram_id} reads {language} no more; their recordings stay.")
     return 0

@@ -52,14 +52,23 @@ def build_parser() -> argparse.ArgumentParser:
     coverage.add_argument("directory", nargs="?", default="lessons")
     coverage.add_argument("--locales", default="locales")
     coverage.add_argument("--min", type=float, default=None, help="exit 1 below this percent")
+    coverage.add_argument("--media", default=None, help="the recordings' MEDIA_DIR")
     coverage.set_defaults(handler=_lazy("bot.i18n.coverage:coverage_command"))
 
     media = commands.add_parser("media", help="build the media the lessons use")
     media_commands = media.add_subparsers(dest="media_command", required=True)
-    build = media_commands.add_parser("build", help="render every SVG picture to PNG")
+    build = media_commands.add_parser("build", help="render the pictures, make the voice notes")
     build.add_argument("directory", nargs="?", default=None, help="default: LESSONS_DIR")
     build.add_argument("--media", default=None, help="default: MEDIA_DIR")
-    build.set_defaults(handler=_lazy("bot.media.pictures:build_command"))
+    build.add_argument(
+        "--audio", default=None, help="languages to speak: all (default), none, or sv,en,…"
+    )
+    build.add_argument("--workers", type=int, default=None, help="voice notes made at once")
+    build.set_defaults(handler=_lazy("bot.media.build:build_command"))
+    export = media_commands.add_parser("export", help="copy recordings to lessons/media/audio")
+    export.add_argument("directory", nargs="?", default=None, help="default: LESSONS_DIR")
+    export.add_argument("--media", default=None, help="default: MEDIA_DIR")
+    export.set_defaults(handler=_lazy("bot.media.build:export_command"))
 
     i18n = commands.add_parser("i18n", help="translation catalogs")
     i18n_commands = i18n.add_subparsers(dest="i18n_command", required=True)
@@ -108,6 +117,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit = commands.add_parser("audit", help="every coach action (administrators only)")
     audit.add_argument("--since", default=None, help="YYYY-MM-DD")
     audit.set_defaults(handler=_lazy("bot.admin:audit_command"))
+
+    reader_parser = commands.add_parser("readers", help="who may record the course aloud")
+    reader_commands = reader_parser.add_subparsers(dest="readers_command", required=True)
+    for name, verb in (("add", "give"), ("remove", "take")):
+        sub = reader_commands.add_parser(name, help=f"{verb} the reader role for a language")
+        sub.add_argument("telegram_id", type=int)
+        sub.add_argument("language", help="sv, en, ar, so, ti, fa or uk")
+        sub.set_defaults(handler=_lazy(f"bot.admin:{name}_reader_command"))
+    reader_list = reader_commands.add_parser("list", help="the readers and their languages")
+    reader_list.set_defaults(handler=_lazy("bot.admin:list_readers_command"))
 
     invite = commands.add_parser("invite", help="make invitation links")
     invite_commands = invite.add_subparsers(dest="invite_command", required=True)

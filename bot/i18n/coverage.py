@@ -18,6 +18,11 @@ The figures are what a reader sees, so the rules follow the bot's lookups:
   there is no translation, which is exactly the English text;
 - Swedish is the source of the lessons (no catalog, shown as "(source)") but a
   target of the UI, whose msgids are English, so ``sv`` has UI figures.
+
+The audio figures count cards (steps and questions) per language, by what 🔊 would
+play once the catalogs are compiled: a human recording of the card's current
+wording, else synthetic speech (espeak-ng speaks the language and the card is
+translated into it), else nothing (missing: no button).
 """
 
 from __future__ import annotations
@@ -32,10 +37,11 @@ from pathlib import Path
 from babel.messages.catalog import Catalog, Message
 
 from bot.course.loader import CourseError, load_course
-from bot.course.model import Course
+from bot.course.model import Course, Text
 from bot.i18n.catalogs import LESSONS_DOMAIN, UI_DOMAIN, read_catalog
 from bot.i18n.languages import LANGUAGES, SOURCE
 from bot.i18n.lessons import lesson_messages
+from bot.media.speech import SYNTHETIC_VOICES, VoiceStore, cards, script_for
 
 ENGLISH = "en"
 
@@ -212,6 +218,93 @@ def table(rows: Sequence[LanguageCoverage]) -> str:
     return "\n".join(lines)
 
 
+# Audio.
+
+
+def _media_dir(args: argparse.Namespace) -> Path:
+    """Where the readers' recordings are: --media, else MEDIA_DIR as the bot reads it."""
+    if getattr(args, "media", None):
+        return Path(args.media)
+    from bot.config import load_settings
+
+    return load_settings().media_dir
+
+
+@dataclass(frozen=True, slots=True)
+class AudioCounts:
+    """Cards with a human recording, with synthetic speech only, and with no audio."""
+
+    recorded: int = 0
+    synthetic: int = 0
+    missing: int = 0
+
+
+class CatalogLookup:
+    """Lesson texts as the compiled catalogs will give them, read from the .po files.
+
+    The same fallback as the bot's translator (the language, then English, then the
+    Swedish source) and the same rule: only an entry for the current wording, not
+    fuzzy and filled in, is shown.
+    """
+
+    def __init__(self, language: str, locales: Path) -> None:
+        self.language = language
+        codes = [language] + [ENGLISH] * (language not in (ENGLISH, SOURCE))
+        self._chain = [(code, _shown_entries(locales, code)) for code in codes if code != SOURCE]
+
+    def lesson_found(self, text: Text) -> tuple[str, str]:
+        for code, entries in self._chain:
+            found = entries.get((text.key, text.sv))
+            if found:
+                return found, code
+        return text.sv, SOURCE
+
+
+def _shown_entries(locales: Path, language: str) -> dict[tuple[str, str], str]:
+    catalog = _catalog(locales, language, LESSONS_DOMAIN)
+    return {
+        (str(m.context), str(m.id)): str(m.string)
+        for m in catalog or ()
+        if m.id and m.context and not m.fuzzy and isinstance(m.string, str) and m.string
+    }
+
+
+def audio_coverage(
+    course: Course, locales: Path, voices: VoiceStore, languages: Sequence[str] = LANGUAGES
+) -> dict[str, AudioCounts]:
+    """Per language: cards recorded, synthetic only, and without audio."""
+    shown = list(cards(course))
+    figures: dict[str, AudioCounts] = {}
+    for language in languages:
+        lookup = CatalogLookup(language, locales)
+        recorded = synthetic = missing = 0
+        for _, card in shown:
+            script = script_for(card, lookup)
+            if script is not None and voices.recording(script) is not None:
+                recorded += 1
+            elif script is not None and script.synthesizable:
+                synthetic += 1
+            else:
+                missing += 1
+        figures[language] = AudioCounts(recorded, synthetic, missing)
+    return figures
+
+
+_AUDIO_HEADER = ("language", "audio: recorded", "synthetic", "missing")
+_AUDIO_WIDTHS = (10, 17, 11, 0)
+
+
+def audio_table(figures: dict[str, AudioCounts]) -> str:
+    def line(cells: Sequence[str]) -> str:
+        return "".join(c.ljust(w) for c, w in zip(cells, _AUDIO_WIDTHS, strict=True)).rstrip()
+
+    rows = [line(_AUDIO_HEADER)]
+    for language, counts in figures.items():
+        numbers = (counts.recorded, counts.synthetic, counts.missing)
+        rows.append(line([language, *(str(n) for n in numbers)]))
+    return "\n".join(rows)
+
+
 def coverage_command(args: argparse.Namespace) -> int:
     """Print the table; with ``--min``, exit 1 naming every language below it."""
     directory, locales = Path(args.directory), Path(args.locales)
@@ -225,8 +318,14 @@ def coverage_command(args: argparse.Namespace) -> int:
     texts = sum(1 for _ in lesson_messages(course))
     messages = next((row.ui.total for row in rows), 0)
     print(table(rows))
+    voices = VoiceStore(directory, _media_dir(args), locales, synthesizer=None)
+    print()
+    print(audio_table(audio_coverage(course, locales, voices)))
+    spoken = ", ".join(SYNTHETIC_VOICES)
     print(
         f"\nlessons: {texts} texts in {directory}/; "
+        f"audio: {sum(1 for _ in cards(course))} steps and questions"
+        f" (synthetic by espeak-ng in {spoken}); "
         f"UI: {messages} messages in {locales / (UI_DOMAIN + '.pot')}"
     )
     if args.min is None:

@@ -175,7 +175,7 @@ def _sides_problem(width: int, height: int) -> str | None:
 
 
 def build_command(args: argparse.Namespace) -> int:
-    """`python -m bot media build`: render every SVG picture that has no PNG yet."""
+    """Render every SVG picture that has no PNG yet (the first half of `media build`)."""
     from bot.config import load_settings
 
     settings = load_settings()

@@ -216,6 +216,25 @@ def check_fonts() -> list[Finding]:
     return found or [ok("fonts", "Noto fonts for Arabic and Ethiopic are installed")]
 
 
+def check_speech() -> list[Finding]:
+    """Synthetic voice notes need espeak-ng and opusenc; without them only recordings play."""
+    from bot.media import synthetic
+    from bot.media.speech import SYNTHETIC_VOICES
+
+    if not synthetic.available():
+        return [
+            note(
+                "voice",
+                "espeak-ng or opusenc is missing: only recorded voice notes can be played"
+                " (apt-get install --no-install-recommends espeak-ng opus-tools)",
+            )
+        ]
+    silent = [language for language in SYNTHETIC_VOICES if not synthetic.speaks(language)]
+    if silent:
+        return [problem("voice", f"espeak-ng has no voice for {', '.join(silent)}")]
+    return [ok("voice", f"espeak-ng speaks {', '.join(SYNTHETIC_VOICES)}; opusenc encodes")]
+
+
 def check_timezone(settings: Settings) -> list[Finding]:
     try:
         zone = ZoneInfo(settings.timezone)
@@ -240,6 +259,7 @@ async def diagnose(settings: Settings) -> list[Finding]:
     found += check_database(settings)
     found += await check_telegram(settings)
     found += check_fonts()
+    found += check_speech()
     found += check_timezone(settings)
     return found
 

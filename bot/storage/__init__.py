@@ -20,6 +20,7 @@ from bot.storage import (
     profile,
     progress,
     prompts,
+    readers,
     undelivered,
 )
 from bot.storage.database import Database, DatabaseFault, SchemaError
@@ -66,5 +67,6 @@ __all__ = [
     "progress",
     "prompts",
     "purge_processed_updates",
+    "readers",
     "undelivered",
 ]

@@ -20,7 +20,7 @@ from bot.course.model import Course
 from bot.i18n.languages import LANGUAGES
 from bot.ops.metrics import ObservedApplication, count_calls
 from bot.storage import Database
-from bot.telegram import commands, duties
+from bot.telegram import commands, duties, recording
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
 from bot.telegram.context import BotContext
@@ -39,6 +39,9 @@ CONCURRENT_UPDATES = 16
 # Handler groups, in the order they run: who is speaking, then the coaches' side.
 WHO = -2
 COACHES = -1
+# The readers' recording mode shares the coaches' group: it takes only voice notes, which
+# no coach handler takes, and like them ends the update when it answered.
+READERS = COACHES
 
 
 def build_application(
@@ -109,6 +112,11 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_handler(
         MessageHandler(private & filters.TEXT & ~filters.COMMAND, coach.text_gate), COACHES
     )
+
+    # Readers: the recording mode. A voice note is a recording only in an open session;
+    # everyone else's goes on to the participant's handlers, which never fetch it.
+    application.add_handler(CommandHandler("record", recording.record_command, filters=private))
+    application.add_handler(MessageHandler(private & filters.VOICE, recording.voice_gate), READERS)
 
     # Commands a participant uses.
     application.add_handler(CommandHandler("start", participant.start, filters=private))

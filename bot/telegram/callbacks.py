@@ -18,6 +18,7 @@ from bot.course import events as ev
 from bot.course.grading import shown_order
 from bot.course.model import Course, Question, Step, StepKind
 from bot.i18n.languages import LANGUAGES
+from bot.media.speech import find_card
 
 VERSION = "1"
 TOKEN = re.compile(r"[A-Za-z0-9_-]{8}")
@@ -135,7 +136,33 @@ Choice = (
     | ReviewConfidence
 )
 """Presses for reminders, pauses and memory checks: handled beside the course, not in it."""
-Decoded = ev.Event | Setting | Choice
+
+
+@dataclass(frozen=True, slots=True)
+class Listen:
+    """Play a card (a step or a question) as a voice note: in Swedish, or in the reader's own."""
+
+    lesson_id: str
+    item_id: str
+    swedish: bool
+
+
+RECORDING_ACTIONS = ("skip", "stop", "again")
+
+
+@dataclass(frozen=True, slots=True)
+class Recording:
+    """A reader's press in the recording mode: skip the card shown, stop, or record one again.
+
+    ``again`` names the card just recorded; skip and stop act on the reader's session.
+    """
+
+    action: str
+    lesson_id: str = ""
+    item_id: str = ""
+
+
+Decoded = ev.Event | Setting | Choice | Listen | Recording
 
 
 def _pack(op: str, *fields: object) -> str:
@@ -214,6 +241,15 @@ def review_confidence(
     return _pack(
         "f", lesson_id, question.id, position, _index(question, option_id), CONFIDENCE.index(level)
     )
+
+
+def listen(lesson_id: str, item_id: str, swedish: bool) -> str:
+    return _pack("l", lesson_id, item_id, int(swedish))
+
+
+def recording(action: str, lesson_id: str = "", item_id: str = "") -> str:
+    fields = (lesson_id, item_id) if action == "again" else ()
+    return _pack("d", action, *fields)
 
 
 def next_step(lesson_id: str, step_id: str) -> str:
@@ -298,6 +334,8 @@ def _decode(op: str, fields: list[str], course: Course, seed: str) -> Decoded | 
         return _prompt(*fields) if len(fields) == 3 else None
     if op in "gowhmaf":  # the coaches' buttons use capitals
         return _choice(op, fields, course)
+    if op in "ld":  # listen to a card, the recording mode
+        return _voice(op, fields, course)
     if op in "nbrevu" and fields and course.locate(fields[0]) is None:
         return None
     if op in "vu":
@@ -394,6 +432,21 @@ def _choice(op: str, fields: list[str], course: Course) -> Decoded | None:
             return ReviewConfidence(
                 lesson_id, question_id, _small_int(position), option, CONFIDENCE[_small_int(level)]
             )
+    return None
+
+
+def _voice(op: str, fields: list[str], course: Course) -> Listen | Recording | None:
+    """A listen or recording press, naming a card the course has now."""
+    match op, fields:
+        case "l", [lesson_id, item_id, swedish] if swedish in ("0", "1"):
+            if find_card(course, lesson_id, item_id) is not None:
+                return Listen(lesson_id, item_id, swedish == "1")
+        case "d", [("skip" | "stop") as action]:
+            return Recording(action)
+        case "d", ["again", lesson_id, item_id] if (
+            find_card(course, lesson_id, item_id) is not None
+        ):
+            return Recording("again", lesson_id, item_id)
     return None
 
 

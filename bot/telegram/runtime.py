@@ -18,6 +18,8 @@ from bot.course.model import Course, Week
 from bot.course.schedule import access_for, unlock_date
 from bot.i18n.languages import SOURCE
 from bot.i18n.translator import Translator, translator
+from bot.media import synthetic
+from bot.media.speech import VoiceStore
 from bot.ops.metrics import Metrics
 from bot.storage import Database, actions, groups
 from bot.storage.records import ParticipantRecord
@@ -37,6 +39,17 @@ class Runtime:
     """Chats with messages Telegram did not take (bot/telegram/sending.py), sent first next time."""
     failed_sends: int = 0
     """Messages Telegram did not take after every retry, since the bot started."""
+    voices: VoiceStore | None = None
+    """The course's voice notes: recordings, synthetic speech (set up from the settings)."""
+
+    def __post_init__(self) -> None:
+        if self.voices is None:
+            self.voices = VoiceStore(
+                self.settings.lessons_dir,
+                self.settings.media_dir,
+                self.settings.locales_dir,
+                synthesizer=synthetic.synthesizer(),
+            )
 
     def today(self) -> date:
         return clock.today(self.settings.timezone)
@@ -60,7 +73,7 @@ class Runtime:
             return unlock_date(start, week.number - extra)
 
         tr = self.translator(participant.language)
-        return access, Renderer(tr, self.settings.lessons_dir, opens)
+        return access, Renderer(tr, self.settings.lessons_dir, opens, self.voices)
 
     def renderer(self, language: str | None) -> Renderer:
-        return Renderer(self.translator(language), self.settings.lessons_dir)
+        return Renderer(self.translator(language), self.settings.lessons_dir, voices=self.voices)

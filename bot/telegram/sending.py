@@ -214,8 +214,9 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
     else:
         shown = 0  # a picture that could not be built, with no text of its own
     if message.audio is not None:
-        sent = await context.bot.send_voice(chat_id, _file(rt, message.audio))
-        _remember(rt, message.audio, sent)
+        audio = message.audio
+        sent = await context.bot.send_voice(chat_id, _file(rt, audio), filename=audio.name)
+        _remember(rt, audio, sent)
     if message.document is not None:
         attached = message.document
         await context.bot.send_document(chat_id, attached.content, filename=attached.filename)

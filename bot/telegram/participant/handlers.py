@@ -42,10 +42,10 @@ from bot.storage import (
 from bot.storage.newcomers import NewcomerRecord
 from bot.storage.prompts import PromptKind
 from bot.storage.records import ParticipantRecord
-from bot.telegram import callbacks, commands
+from bot.telegram import callbacks, commands, recording
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import CLOSE_PRESSED, Button, Outgoing, coalesce
-from bot.telegram.participant import joining, privacy, review, settings
+from bot.telegram.participant import joining, listening, privacy, review, settings
 from bot.telegram.participant.cards import pressed_message, send_cards
 from bot.telegram.participant.render import REFUSALS
 from bot.telegram.sending import answer_alongside, answer_query, answered, send_all
@@ -178,8 +178,14 @@ async def press(update: Update, context: BotContext) -> None:
     if isinstance(decoded, callbacks.AnswerPrompt):
         await answer_prompt(update, context, decoded)
         return
+    if isinstance(decoded, callbacks.Recording):  # a reader need not be a participant
+        await recording.press(update, context, decoded)
+        return
     if person is None:
         await answer_query(query, context.tr._(START_FIRST))
+        return
+    if isinstance(decoded, callbacks.Listen):
+        await listening.listen(update, context, person, decoded)
         return
     if isinstance(decoded, callbacks.Choice):  # reminders, pauses, memory checks, the way on
         if await settings.press(update, context, person, decoded):

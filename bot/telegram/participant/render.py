@@ -17,7 +17,9 @@ from bot.course import events as ev
 from bot.course.limits import GOAL_CHARS
 from bot.course.model import Question, QuestionKind, Step, StepKind, Text, UploadKind, Week
 from bot.course.summary import WeekSummary
+from bot.i18n.languages import SOURCE
 from bot.i18n.translator import N_, Translator
+from bot.media.speech import Card, VoiceStore
 from bot.reports.names import isolate
 from bot.storage.profile import Goal
 from bot.telegram import callbacks
@@ -60,13 +62,23 @@ UnlockDate = Callable[[Week], date | None]
 
 
 class Renderer:
-    """Renders for one reader; ``lessons_dir`` is where images and audio live."""
+    """Renders for one reader; ``lessons_dir`` is where images and audio live.
 
-    def __init__(self, tr: Translator, lessons_dir: Path, unlock_date: UnlockDate | None = None):
+    With ``voices`` every card gets its 🔊 buttons where there is audio to play.
+    """
+
+    def __init__(
+        self,
+        tr: Translator,
+        lessons_dir: Path,
+        unlock_date: UnlockDate | None = None,
+        voices: VoiceStore | None = None,
+    ):
         self.tr = tr
         self.lessons_dir = lessons_dir
         self.unlock_date = unlock_date or (lambda week: None)
         self.goal: Goal | None = None
+        self.voices = voices
 
     # ------------------------------------------------------------ helpers
 
@@ -167,7 +179,7 @@ class Renderer:
         body = "\n\n".join(part for part in parts if part)
         return Outgoing(
             self.finish(body),
-            self.step_buttons(action),
+            self.step_buttons(action) + self.listen_row(action.lesson.id, step),
             photo=None if action.refresh else self.media(step.image),
             audio=None if action.refresh else self.media(step.audio),
             edit=action.refresh,
@@ -259,6 +271,26 @@ class Renderer:
             for term in step.terms
         )
 
+    def listen_row(self, lesson_id: str, card: Card) -> tuple[tuple[Button, ...], ...]:
+        """🔊 in the reader's language and 🔊 in Swedish, each only where there is audio.
+
+        A Swedish reader gets one button; a Somali reader without a recording of this
+        card only the Swedish one; a card without any audio none.
+        """
+        if self.voices is None:
+            return ()
+        own = self.tr.language
+        row: list[Button] = []
+        if self.voices.has_audio(self.voices.script(card, own)):
+            row.append(
+                Button(self.tr._("🔊 Listen"), callbacks.listen(lesson_id, card.id, own == SOURCE))
+            )
+        if own != SOURCE and self.voices.has_audio(self.voices.script(card, SOURCE)):
+            row.append(
+                Button(self.tr._("🔊 In Swedish"), callbacks.listen(lesson_id, card.id, True))
+            )
+        return (tuple(row),) if row else ()
+
     def media(self, relative: str | None) -> Path | None:
         return None if relative is None else self.lessons_dir / relative
 
@@ -271,7 +303,7 @@ class Renderer:
             lines.insert(0, preface)
         return Outgoing(
             self.finish("\n\n".join(lines)),
-            self.question_buttons(action),
+            self.question_buttons(action) + self.listen_row(action.lesson.id, q),
             photo=None if action.refresh else self.media(q.image),
             edit=action.refresh,
             redrawn=True,  # redrawn on a tick and when answered: nothing is joined into it
