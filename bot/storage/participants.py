@@ -123,8 +123,7 @@ async def mark_blocked(db: Database, telegram_id: int, at: datetime | None = Non
 async def touch(db: Database, participant_id: int, at: datetime | None = None) -> None:
     """The participant was active: a message from them also means they unblocked the bot."""
     await db.execute(
-        "UPDATE participants SET last_active_at = ?, blocked_at = NULL, reminders_unanswered = 0"
-        " WHERE id = ?",
+        "UPDATE participants SET last_active_at = ?, blocked_at = NULL WHERE id = ?",
         (to_iso(at or utc_now()), participant_id),
     )
 
@@ -169,9 +168,8 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
         profile = await db.fetch_one(
             "SELECT p.id, p.telegram_id, p.first_name, p.language, g.name AS group_name,"
             " p.consent_at, p.created_at, p.last_active_at, p.blocked_at, p.last_initial,"
-            " p.extra_weeks, pa.paused_until"
+            " p.extra_weeks"
             " FROM participants p LEFT JOIN groups g ON g.id = p.group_id"
-            " LEFT JOIN pauses pa ON pa.participant_id = p.id"
             " WHERE p.telegram_id = ?",
             (telegram_id,),
         )
@@ -230,7 +228,6 @@ async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
             "blocked_at": profile["blocked_at"],
             "last_name_initial": profile["last_initial"],
             "weeks_opened_early": profile["extra_weeks"],
-            "reminders_paused_until": profile["paused_until"],
         },
         "progress": None if progress is None else dict(zip(progress.keys(), progress, strict=True)),
         "answers": [
