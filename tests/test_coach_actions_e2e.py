@@ -19,6 +19,7 @@ from bot.reports.names import isolate
 from bot.telegram import callbacks
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import handlers as coach_handlers
+from bot.telegram.coach.actions import NOTE_SAVED
 from bot.telegram.coach.handlers import NOT_YOURS, SORRY
 from bot.telegram.coach.render import NUDGES
 from tests.conftest import ROOT, RunningBot
@@ -209,7 +210,7 @@ async def test_a_note_is_seen_by_its_coach_only(
     asked = text_of(await press(users, KARIN, cb.note(group, erik)))
     assert isolate("Erik") in asked
     shown = text_of(await say(users, KARIN, "Vill börja jobba i vården", "Karin"))
-    assert tr._("Note saved. Only you can read it.") in shown
+    assert tr._(NOTE_SAVED) in shown
     assert "Vill börja jobba i vården" in shown
     # A second coach of the same group sees that a note was written, not what it says.
     code = await new_group_coach_link(cli, "Vetlanda")

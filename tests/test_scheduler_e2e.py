@@ -411,6 +411,11 @@ async def test_a_safety_question_asks_how_sure_and_a_sure_mistake_reaches_the_co
     ]
     # The card went back to the first box: it comes back tomorrow.
     assert rows(bot, "SELECT box, due_on FROM review_cards") == [(0, "2026-12-02")]
+    # The coach's action list names it, in the coach's words.
+    overview = text_of(await say(users, KARIN, "/group", "Karin"))
+    todo = overview[overview.index("Att göra den här veckan") :]
+    assert "Amina" in todo and "säker, men fel, på en säkerhetsfråga" in todo
+    assert "Om banken ringer får du säga din säkerhetskod." in todo
 
 
 async def test_after_a_week_away_a_welcome_back_recaps_and_asks_one_question_first(
