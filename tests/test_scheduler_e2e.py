@@ -140,13 +140,17 @@ async def test_the_ladder_comes_at_the_chosen_time_only_then_pauses_and_tells_th
         AMINA,
     )
     assert paused == [("ladder",)]
-    told = [t for t in await new_texts(users, KARIN, coach_seen) if "3 påminnelser" in t]
+    told = [
+        t for t in await new_texts(users, KARIN, coach_seen) if "pausad efter 3 påminnelser" in t
+    ]
     assert len(told) == 1 and "Amina" in told[0]
 
     for day in (9, 12, 20):
         await run_due(bot, users, at(date(2026, 12, day), 18))
     assert len(await new_texts(users, AMINA, seen)) == 3
-    notices = [t for t in await new_texts(users, KARIN, coach_seen) if "3 påminnelser" in t]
+    notices = [
+        t for t in await new_texts(users, KARIN, coach_seen) if "pausad efter 3 påminnelser" in t
+    ]
     assert len(notices) == 1
 
     # Back: the reminder's button continues exactly where they stopped; the pause ends.
@@ -414,7 +418,7 @@ async def test_a_safety_question_asks_how_sure_and_a_sure_mistake_reaches_the_co
     # The coach's action list names it, in the coach's words.
     overview = text_of(await say(users, KARIN, "/group", "Karin"))
     todo = overview[overview.index("Att göra den här veckan") :]
-    assert "Amina" in todo and "säker, men fel, på en säkerhetsfråga" in todo
+    assert "Amina" in todo and "säker men hade fel på en säkerhetsfråga" in todo
     assert "Om banken ringer får du säga din säkerhetskod." in todo
 
 

@@ -35,7 +35,7 @@ from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact, SureMi
 #   MIN_DAYS_IN_GROUP_BEHIND days (a late joiner is not stuck on day one).
 # "gone quiet": no own action for quiet_days (reminders do not count as
 #   activity; how many went unanswered is shown beside it); never while a
-#   coach's pause runs, never once finished.
+#   planned pause runs (the coach's or their own), never once finished.
 # "passed after failing": a lesson passed after a failed run; shown beside
 #   the status, so "on track" never hides four failures.
 # "hard question": at least MIN_ANSWERS_HARD first answers, and fewer than
@@ -113,6 +113,8 @@ class ParticipantLine:
     """Days since they joined; None when not known."""
     sure_mistakes: tuple[tuple[str, str], ...] = ()
     """(lesson, question) of safety questions they were sure of and got wrong, lately."""
+    paused: bool = False
+    """A planned pause (the coach's or their own) runs today: not quiet, not "not started"."""
 
     @property
     def status(self) -> Status:
@@ -294,6 +296,7 @@ def _line(
         recovered_lessons=recovered,
         reminders_unanswered=member.reminders_unanswered,
         paused_until=member.paused_until,
+        paused=paused,
         extra_weeks=member.extra_weeks,
         days_in_group=in_group,
     )

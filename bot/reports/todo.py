@@ -63,6 +63,7 @@ def reasons_for(report: GroupReport, line: ParticipantLine) -> tuple[Reason, ...
     if (
         not found
         and not started
+        and not line.paused
         and (report.pace_week is None or report.pace_week >= 1)
         and joined_days >= NOT_STARTED_DAYS
     ):
