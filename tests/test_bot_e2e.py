@@ -769,6 +769,12 @@ async def test_mydata_holds_every_table_that_has_a_row_about_the_person(
         "anteckning",
         "fel inbjudningskod 1 gång",
         "väntar",
+        "Nästa lektion är redo för dig",  # the progress state, and when it was saved
+        "sparades senast den",
+        "första gången den",
+        "1 sådant meddelande är planerat",
+        "minneskoll 1 dag",
+        "hur säker du var",
     ):
         assert words in shown, words
     assert export["coach_notes"] == [

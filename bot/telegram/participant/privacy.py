@@ -333,6 +333,13 @@ def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
                 sent,
             ).format(n=sent)
         )
+    planned = sum(1 for m in stored.get("scheduled_messages") or () if m.get("status") == "due")
+    if planned:
+        lines.append(
+            tr.ngettext(
+                "{n} such message is planned.", "{n} such messages are planned.", planned
+            ).format(n=planned)
+        )
     waiting = len(stored.get("memory_checks") or [])
     if waiting:
         lines.append(
@@ -341,5 +348,21 @@ def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
                 "{n} questions come back in memory checks.",
                 waiting,
             ).format(n=waiting)
+        )
+    days = len(stored.get("memory_check_days") or [])
+    if days:
+        lines.append(
+            tr.ngettext(
+                "You did a memory check on {n} day.", "You did memory checks on {n} days.", days
+            ).format(n=days)
+        )
+    sure = len(stored.get("confidence") or [])
+    if sure:
+        lines.append(
+            tr.ngettext(
+                "You told me {n} time how sure you were of an answer.",
+                "You told me {n} times how sure you were of an answer.",
+                sure,
+            ).format(n=sure)
         )
     return lines
