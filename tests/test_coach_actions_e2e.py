@@ -19,6 +19,7 @@ from bot.reports.names import isolate
 from bot.telegram import callbacks
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import handlers as coach_handlers
+from bot.telegram.coach.actions import NOTE_SAVED
 from bot.telegram.coach.handlers import NOT_YOURS, SORRY
 from bot.telegram.coach.render import NUDGES
 from tests.conftest import ROOT, RunningBot
@@ -85,12 +86,17 @@ async def test_the_action_list_names_who_to_contact_and_a_nudge_reaches_them(
     await fail_a_quiz_twice(bot, users, course)
     noor = participant_id(bot, NOOR)
     quiet_since = (date.today() - timedelta(days=9)).isoformat() + "T08:00:00+00:00"
-    write(
-        bot,
-        "UPDATE participants SET last_active_at = ?, reminders_unanswered = 3 WHERE id = ?",
-        quiet_since,
-        noor,
-    )
+    write(bot, "UPDATE participants SET last_active_at = ? WHERE id = ?", quiet_since, noor)
+    for rung in range(3):  # the reminder ladder's three items, sent since she went quiet
+        write(
+            bot,
+            "INSERT INTO scheduled_items (key, kind, chat_id, participant_id, anchor, due_at,"
+            " status, sent_at, created_at) VALUES (?, 'reminder', ?, ?, ?, ?, 'sent', ?, ?)",
+            f"reminder:{noor}:{quiet_since}:{rung}",
+            NOOR,
+            noor,
+            *[quiet_since] * 4,
+        )
 
     overview = text_of(await say(users, KARIN, "/group", "Karin"))
     todo = overview[overview.index(tr._("To do this week:")) :]
@@ -129,9 +135,11 @@ async def test_a_pause_is_stored_and_shown_and_silences_gone_quiet(
     await press(users, KARIN, cb.pause(group, erik))
     detail = text_of(await press(users, KARIN, cb.pause(group, erik, 14)))
     until = bot.application.bot_data["runtime"].today() + timedelta(days=14)  # type: ignore[union-attr]
-    assert rows(bot, "SELECT paused_until FROM pauses WHERE participant_id = ?", erik) == [
-        (until.isoformat(),)
-    ]
+    assert rows(
+        bot,
+        "SELECT paused_until, paused_by FROM participant_settings WHERE participant_id = ?",
+        erik,
+    ) == [(until.isoformat(), "coach")]
     assert tr._("Reminders paused until {date}.").format(date=tr.date(until)) in detail
     old = (date.today() - timedelta(days=9)).isoformat() + "T08:00:00+00:00"
     write(bot, "UPDATE participants SET last_active_at = ? WHERE id = ?", old, erik)
@@ -202,7 +210,7 @@ async def test_a_note_is_seen_by_its_coach_only(
     asked = text_of(await press(users, KARIN, cb.note(group, erik)))
     assert isolate("Erik") in asked
     shown = text_of(await say(users, KARIN, "Vill börja jobba i vården", "Karin"))
-    assert tr._("Note saved. Only you can read it.") in shown
+    assert tr._(NOTE_SAVED) in shown
     assert "Vill börja jobba i vården" in shown
     # A second coach of the same group sees that a note was written, not what it says.
     code = await new_group_coach_link(cli, "Vetlanda")
@@ -252,7 +260,9 @@ async def test_another_groups_coach_is_refused_every_action(
             assert await press(users, LENA, forged) == [], forged
             assert await last_answer(users, LENA) == tr._(NOT_YOURS)
     assert rows(bot, "SELECT COUNT(*) FROM coach_actions") == [(0,)]
-    assert rows(bot, "SELECT COUNT(*) FROM pauses") == [(0,)]
+    assert rows(bot, "SELECT COUNT(*) FROM participant_settings WHERE paused_at IS NOT NULL") == [
+        (0,)
+    ]
     assert rows(bot, "SELECT extra_weeks FROM participants WHERE id = ?", amina) == [(0,)]
     assert stored_progress(bot, AMINA) == state
     assert len(await users.bot_messages(AMINA)) == seen

@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import re
 import sqlite3
+import zipfile
 from datetime import date, timedelta
 from typing import Any
 
@@ -25,7 +26,7 @@ from bot.reports.names import isolate
 from bot.telegram import callbacks
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import jobs as coach_jobs
-from bot.telegram.coach.handlers import FOR_COACHES, NOT_YOURS
+from bot.telegram.coach.handlers import CSV_FILES, FOR_COACHES, NOT_YOURS
 from bot.telegram.context import BotContext
 from bot.telegram.participant.joining import TOO_MANY_TRIES, WRONG_CODE
 from tests.conftest import ROOT, RunningBot
@@ -193,8 +194,18 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
     assert table["Erik"][1:5] == (tr._("on track"), 2, week_one, len(course.lessons))
     assert table["Amina"][1:4] == (tr._("stuck"), 1, 0)
     assert sheet["file_name"].endswith(".xlsx")
-    comma = (await press(users, KARIN, cb.export(group, "c")))[-1]["document"]
-    assert "Erik" in (await users.media(comma["url"])).decode("utf-8-sig")
+    # The CSV button gives every table, one CSV each, the overview first; so does an old
+    # button for the overview's CSV alone.
+    shown = (await say(users, KARIN, "/group", "Karin"))[-1]
+    csv_button = next(b for row in shown["buttons"] for b in row if b["text"].startswith("CSV"))
+    assert csv_button["data"] == cb.export(group, "z")
+    for fmt in ("z", "c"):
+        sent = await press(users, KARIN, cb.export(group, fmt))
+        assert tr._(CSV_FILES) in sent[-1]["caption"]
+        archive = zipfile.ZipFile(io.BytesIO(await users.media(sent[-1]["document"]["url"])))
+        names = archive.namelist()
+        assert len(names) == 6 and names[0].startswith("1-")
+        assert "Erik" in archive.read(names[0]).decode("utf-8-sig")
 
     photo = (await press(users, KARIN, cb.chart(group)))[-1]["photo"]
     assert (await users.media(photo["url"])).startswith(b"\x89PNG")

@@ -20,10 +20,12 @@ from bot.reports.digest import build_digest, digest_text
 from bot.reports.names import FSI, PDI, distinct_names, isolate
 from bot.reports.progress import (
     MIN_ANSWERS_HARD,
+    SURE_WRONG_DAYS,
     AnswerFact,
     Flag,
     GroupReport,
     Member,
+    SureMistake,
     build_report,
     wrong_at_first,
 )
@@ -111,6 +113,32 @@ def test_gone_quiet_counts_unanswered_reminders_and_a_pause_silences_it(course: 
     )
     sara = build_report(course, replace(base, members=paused), NOW).line(SARA)
     assert sara and Flag.QUIET not in sara.flags
+
+
+def test_sure_but_wrong_on_a_safety_question_is_named_in_the_coachs_words(
+    course: Course, tr: Translator
+) -> None:
+    mistakes = (
+        SureMistake(SARA, "w4-get", "q-share", NOW - timedelta(days=2)),
+        SureMistake(SARA, "w4-get", "q-share", NOW - timedelta(days=3)),  # the same, once
+        SureMistake(OMAR, "w4-get", "q-share", NOW - timedelta(days=SURE_WRONG_DAYS + 1)),
+    )
+    report = build_report(course, replace(facts(course), sure_mistakes=mistakes), NOW)
+    sara, omar = report.line(SARA), report.line(OMAR)
+    assert sara and Flag.SURE_WRONG in sara.flags and sara.sure_mistakes == (("w4-get", "q-share"),)
+    assert omar and Flag.SURE_WRONG not in omar.flags  # long ago: no longer this week's call
+    todo = {t.line.participant_id: t for t in action_list(report)}
+    assert todo[SARA].reasons[0].why is Why.SURE_WRONG
+    overview = view.overview(tr, course, report)[0].text
+    located = course.locate("w4-get")
+    quiz = located[1].quiz if located else None
+    asked = quiz.question("q-share") if quiz else None
+    assert asked is not None
+    question = tr.lesson(asked.text)
+    said = tr._("was sure, but wrong, on a safety question: «{question}»").format(question=question)
+    todo_part = overview[overview.index(tr._("To do this week:")) :]
+    assert f"{isolate('Sara')}: {said}" in todo_part
+    assert said in digest_text(tr, course, build_digest(report))
 
 
 def test_the_action_list_opens_the_overview_and_the_digest(course: Course, tr: Translator) -> None:

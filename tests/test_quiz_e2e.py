@@ -224,3 +224,51 @@ async def test_continue_and_a_language_change_leave_one_live_card(
     assert len(live) == 1 and live[0] == (await users.bot_messages(AMINA))[-1]
     lesson = course.weeks[0].lessons[0]
     assert live[0]["buttons"][0][0]["data"] == callbacks.next_step(lesson.id, lesson.steps[0].id)
+
+
+async def at_a_multiple_choice_question(
+    users: EmulatorClient, course: Course, user_id: int
+) -> tuple[dict[str, Any], str]:
+    """Go on until a multiple-choice question shows; that card and a valid tick on it."""
+    reader = SimulatedParticipant(users, course, user_id)
+    for _ in range(200):
+        card = await reader.last_with_buttons()
+        assert card is not None
+        for data in (b["data"] for row in card["buttons"] for b in row):
+            if isinstance(callbacks.decode(data, course, str(user_id)), ev.Toggle):
+                return card, data
+        assert await reader.step() is not None
+        await users.idle()
+    raise AssertionError("no multiple-choice question in reach")
+
+
+async def test_a_valid_tick_on_a_message_the_bot_cannot_edit_is_answered_without_an_apology(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    """The press names the participant's own message, or one that is gone: the tick
+    counts and the question comes again as a new message, never "something went wrong"."""
+    sorry = translator(ROOT / "locales", "sv")._(
+        "Sorry, something went wrong on my side. Please try /continue."
+    )
+    await join(users, SARA, "sv", "Sara")
+    _, tick = await at_a_multiple_choice_question(users, course, SARA)
+    own = await users.send(SARA, "/continue", first_name="Sara", language_code="sv")
+    await users.idle()
+    for message_id in (own["message_id"], 987_654):  # the participant's own, and one gone
+        before = len(await users.bot_messages(SARA))
+        event = callbacks.decode(tick, course, str(SARA))
+        assert isinstance(event, ev.Toggle)
+        await users.press(SARA, message_id, tick)
+        await users.idle()
+        after = await users.bot_messages(SARA)
+        assert all(sorry not in (m.get("text") or "") for m in after)
+        redrawn = after[before:]
+        assert redrawn and redrawn[-1]["buttons"], "the question came again, ticked"
+        assert (await users.chat(SARA))["answers"][-1]["callback_query_id"]
+        tick = next(
+            b["data"]
+            for row in redrawn[-1]["buttons"]
+            for b in row
+            if isinstance(d := callbacks.decode(b["data"], course, str(SARA)), ev.Toggle)
+            and d.option_id == event.option_id
+        )

@@ -25,11 +25,14 @@ from bot.course.model import Course
 from bot.course.progress import Stage
 from bot.storage import groups, participants, reminders, reviews, scheduled
 from bot.telegram import callbacks, duties
+from bot.telegram.coach import callbacks as cb
+from bot.telegram.coach import jobs as coach_jobs
 from bot.telegram.context import BotContext
 from bot.telegram.scheduler import MAX_ATTEMPTS, Counts
 from tests.conftest import RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, join, rows, stored_progress
+from tests.test_coach_e2e import participant_id, press, say, text_of
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
 AMINA, ERIK, KARIN = 7_340_061_001, 7_340_061_002, 7_340_061_900
@@ -137,13 +140,17 @@ async def test_the_ladder_comes_at_the_chosen_time_only_then_pauses_and_tells_th
         AMINA,
     )
     assert paused == [("ladder",)]
-    told = [t for t in await new_texts(users, KARIN, coach_seen) if "3 påminnelser" in t]
+    told = [
+        t for t in await new_texts(users, KARIN, coach_seen) if "pausad efter 3 påminnelser" in t
+    ]
     assert len(told) == 1 and "Amina" in told[0]
 
     for day in (9, 12, 20):
         await run_due(bot, users, at(date(2026, 12, day), 18))
     assert len(await new_texts(users, AMINA, seen)) == 3
-    notices = [t for t in await new_texts(users, KARIN, coach_seen) if "3 påminnelser" in t]
+    notices = [
+        t for t in await new_texts(users, KARIN, coach_seen) if "pausad efter 3 påminnelser" in t
+    ]
     assert len(notices) == 1
 
     # Back: the reminder's button continues exactly where they stopped; the pause ends.
@@ -408,6 +415,11 @@ async def test_a_safety_question_asks_how_sure_and_a_sure_mistake_reaches_the_co
     ]
     # The card went back to the first box: it comes back tomorrow.
     assert rows(bot, "SELECT box, due_on FROM review_cards") == [(0, "2026-12-02")]
+    # The coach's action list names it, in the coach's words.
+    overview = text_of(await say(users, KARIN, "/group", "Karin"))
+    todo = overview[overview.index("Att göra den här veckan") :]
+    assert "Amina" in todo and "säker men hade fel på en säkerhetsfråga" in todo
+    assert "Om banken ringer får du säga din säkerhetskod." in todo
 
 
 async def test_after_a_week_away_a_welcome_back_recaps_and_asks_one_question_first(
@@ -553,3 +565,63 @@ async def test_between_lessons_a_due_memory_check_comes_as_the_days_message(
     await run_due(bot, users, at(date(2026, 12, 2), 15))
     said = await new_texts(users, AMINA, seen)
     assert len(said) == 1 and "Minneskoll" in said[0]
+
+
+async def test_a_pause_planned_by_the_coach_silences_reminders_and_shows_in_settings(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    """The coach's pause is the scheduler's pause: one row, read by all three sides."""
+    await mid_lesson(users, course, ERIK, "Erik")
+    group = await coach_follows(bot, users, date(2026, 11, 30), ERIK, self_paced=True)
+    erik = participant_id(bot, ERIK)
+    await press(users, KARIN, cb.pause(group, erik))
+    detail = text_of(await press(users, KARIN, cb.pause(group, erik, 7)))
+    assert "Påminnelserna är pausade till och med 8 dec" in detail
+    assert rows(bot, "SELECT paused_until, paused_by FROM participant_settings") == [
+        ("2026-12-08", "coach")
+    ]
+    assert rows(bot, "SELECT kind, detail FROM coach_actions") == [("pause", "2026-12-08")]
+
+    await users.send(ERIK, "/settings", first_name="Erik", language_code="sv")
+    await users.idle()
+    settings = (await users.bot_messages(ERIK))[-1]
+    assert "Din coach har pausat påminnelserna till och med 8 dec" in settings["text"]
+    assert callbacks.end_pause() in [b["data"] for row in settings["buttons"] for b in row]
+
+    seen = len(await texts(users, ERIK))
+    for day in range(2, 9):
+        await run_due(bot, users, at(date(2026, 12, day), 18))
+    assert await new_texts(users, ERIK, seen) == []
+    overview = text_of(await say(users, KARIN, "/group", "Karin"))
+    assert "Att göra den här veckan" not in overview  # paused: not gone quiet
+    await run_due(bot, users, at(date(2026, 12, 9), 18))
+    assert len(await new_texts(users, ERIK, seen)) == 1  # the pause is over
+
+
+async def test_the_coach_sees_how_many_reminders_went_unanswered(
+    bot: RunningBot, users: EmulatorClient, course: Course
+) -> None:
+    """Counted from the ladder's own items: what was sent since the last own action."""
+    await mid_lesson(users, course, AMINA, "Amina")
+    await coach_follows(bot, users, date(2026, 11, 30), AMINA, self_paced=True)
+    for moment in (at(date(2026, 12, 2), 17, 30), at(date(2026, 12, 4), 20)):
+        await run_due(bot, users, moment)
+    clock.set_now(at(date(2026, 12, 8), 10))
+    overview = text_of(await say(users, KARIN, "/group", "Karin"))
+    assert "Amina" in overview and "2 påminnelser obesvarade" in overview
+    await run_due(bot, users, at(date(2026, 12, 8), 17))
+    overview = text_of(await say(users, KARIN, "/group", "Karin"))
+    todo = overview[overview.index("Att göra den här veckan") :]
+    assert "tyst i 7 dagar (3 påminnelser obesvarade)" in todo
+    assert bot.application is not None
+    seen = len(await texts(users, KARIN))
+    await coach_jobs.send_digests(BotContext(bot.application), at(date(2026, 12, 8), 17, 5))
+    await users.idle()
+    digest = "\n".join(await new_texts(users, KARIN, seen))
+    assert digest.count("3 påminnelser obesvarade") == 2  # the to-do and "gone quiet"
+
+    # Back: her own press answers them all.
+    clock.set_now(at(date(2026, 12, 9), 18))
+    await users.send(AMINA, "/continue", first_name="Amina", language_code="sv")
+    await users.idle()
+    assert "påminnelse" not in text_of(await say(users, KARIN, "/group", "Karin"))

@@ -27,6 +27,7 @@ from bot.storage import (
     participants,
     progress,
     purge_processed_updates,
+    reminders,
 )
 from bot.storage.database import load_migrations, split_statements
 
@@ -444,7 +445,6 @@ async def test_export_returns_everything_stored(db: Database) -> None:
             "blocked_at": None,
             "last_name_initial": None,
             "weeks_opened_early": 0,
-            "reminders_paused_until": None,
         },
         "progress": {"state": '{"lesson": "w01-l1"}', "updated_at": iso},
         "answers": [
@@ -469,11 +469,22 @@ async def test_export_returns_everything_stored(db: Database) -> None:
             }
         ],
         "start_attempts": [iso],
+        "newcomer": None,
+        "coach": None,
+        "open_questions": [],
+        "updates_not_handled_yet": None,
+        "messages_waiting_to_be_sent": None,
         "reminders": None,
         "memory_checks": [],
+        "memory_check_days": [],
         "confidence": [],
         "vocational_profile": [],
         "goal": None,
+        "reader_of": [],
+        "recording": None,
+        "scheduled_messages": [],
+        "coach_actions": [],
+        "coach_notes": [],
     }
 
 
@@ -639,3 +650,40 @@ def test_naive_times_are_refused() -> None:
 
     with pytest.raises(ValueError):
         to_iso(datetime(2025, 1, 1))
+
+
+async def test_a_pause_planned_before_migration_11_stays_readable(db_path: Path) -> None:
+    """The coach's old `pauses` row moves into the one pause the scheduler reads;
+    a newer pause the participant took themselves wins; the unused count goes."""
+    import aiosqlite
+
+    db_path.parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(str(db_path), isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    old = Database(conn, db_path)
+    await old.migrate([m for m in load_migrations() if m.version < 11])
+    group = await groups.create_group(old, "Malmö vår", date(2025, 3, 3))
+    coach = await groups.add_coach(old, 999, "Karin", "sv")
+    paused = await participants.create(old, TID, "Amina", "ar", group_id=group.id, now=NOW)
+    own = await participants.create(old, TID + 1, "Erik", "sv", group_id=group.id, now=NOW)
+    for person in (paused, own):
+        await old.execute(
+            "INSERT INTO pauses (participant_id, paused_until, coach_id, created_at)"
+            " VALUES (?, '2025-04-01', ?, ?)",
+            (person.id, coach.id, NOW.isoformat()),
+        )
+    later = (NOW + timedelta(days=1)).isoformat()
+    await old.execute(
+        "INSERT INTO participant_settings (participant_id, paused_at, paused_until, paused_by)"
+        " VALUES (?, ?, '2025-03-20', 'participant')",
+        (own.id, later),
+    )
+    assert await old.migrate(load_migrations()) == [11]
+    amina = await reminders.get_pause(old, paused.id)
+    erik = await reminders.get_pause(old, own.id)
+    assert amina is not None and (amina.until, amina.by) == (date(2025, 4, 1), "coach")
+    assert erik is not None and (erik.until, erik.by) == (date(2025, 3, 20), "participant")
+    assert await old.fetch_one("SELECT 1 FROM sqlite_master WHERE name = 'pauses'") is None
+    columns = [r[1] for r in await old.fetch_all("PRAGMA table_info(participants)")]
+    assert "reminders_unanswered" not in columns
+    await old.close()

@@ -17,7 +17,7 @@ from bot.i18n.translator import Translator
 from bot.reports.names import isolate
 from bot.reports.progress import Flag, GroupReport, ParticipantLine, QuestionStat
 from bot.reports.todo import ToDo, action_list
-from bot.reports.words import lesson_title, todo_line, week_text
+from bot.reports.words import lesson_title, reminders_text, todo_line, week_text
 
 HARD_POINTS = 3
 
@@ -98,9 +98,11 @@ def _stuck(tr: Translator, course: Course, line: ParticipantLine) -> str:
 
 
 def _quiet(tr: Translator, line: ParticipantLine) -> str:
-    return tr.ngettext(
+    quiet = tr.ngettext(
         "{name}: no activity for {n} day", "{name}: no activity for {n} days", line.days_inactive
     ).format(name=isolate(line.name), n=line.days_inactive)
+    unanswered = reminders_text(tr, line.reminders_unanswered)
+    return f"{quiet} ({unanswered})" if unanswered else quiet
 
 
 def _lesson_title(tr: Translator, course: Course, lesson_id: str) -> str:

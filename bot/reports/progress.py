@@ -25,7 +25,7 @@ from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
 from bot.reports.names import distinct_names
-from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
+from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact, SureMistake
 
 # ---------------------------------------------------------------- the flag rules, in one place
 #
@@ -35,11 +35,14 @@ from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 #   MIN_DAYS_IN_GROUP_BEHIND days (a late joiner is not stuck on day one).
 # "gone quiet": no own action for quiet_days (reminders do not count as
 #   activity; how many went unanswered is shown beside it); never while a
-#   coach's pause runs, never once finished.
+#   planned pause runs (the coach's or their own), never once finished.
 # "passed after failing": a lesson passed after a failed run; shown beside
 #   the status, so "on track" never hides four failures.
 # "hard question": at least MIN_ANSWERS_HARD first answers, and fewer than
 #   HARD_SHARE of them right.
+# "sure but wrong": a safety question (fraud, BankID, passwords) answered wrong
+#   in a memory check in the last SURE_WRONG_DAYS days by someone who said they
+#   were sure: the riskiest kind of mistake, whatever the status says.
 
 FAILED_RUNS_STUCK = 2
 """Failing the same quiz this many times (and not passing it since) means stuck."""
@@ -53,6 +56,8 @@ HARD_SHARE = 0.6
 """A question fewer than this share got right at the first try is worth talking about."""
 RECENT_DAYS = 7
 """"Moved on" in the digest: lessons passed in the last week."""
+SURE_WRONG_DAYS = 14
+"""A sure mistake on a safety question is worth talking about at the next two meetings."""
 
 
 class Flag(StrEnum):
@@ -60,6 +65,7 @@ class Flag(StrEnum):
 
     STUCK = "stuck"
     QUIET = "gone quiet"
+    SURE_WRONG = "sure but wrong"
 
 
 class Status(StrEnum):
@@ -105,6 +111,10 @@ class ParticipantLine:
     extra_weeks: int = 0
     days_in_group: int | None = None
     """Days since they joined; None when not known."""
+    sure_mistakes: tuple[tuple[str, str], ...] = ()
+    """(lesson, question) of safety questions they were sure of and got wrong, lately."""
+    paused: bool = False
+    """A planned pause (the coach's or their own) runs today: not quiet, not "not started"."""
 
     @property
     def status(self) -> Status:
@@ -200,15 +210,17 @@ def build_report(
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
     failed = _failed_twice(facts.quiz_results, facts.resets)
     recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
+    sure = _sure_mistakes(facts.sure_mistakes, now - timedelta(days=SURE_WRONG_DAYS))
     members = [m for m in facts.members if m.consented]
     joining = sorted(
         members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
     )
     names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
     lines = tuple(
-        replace(
+        _named(
             _line(course, member, now, today, quiet_days, pace, failed, recent.get(member.id, 0)),
-            name=names[member.id],
+            names[member.id],
+            sure.get(member.id, ()),
         )
         for member in members
     )
@@ -284,9 +296,28 @@ def _line(
         recovered_lessons=recovered,
         reminders_unanswered=member.reminders_unanswered,
         paused_until=member.paused_until,
+        paused=paused,
         extra_weeks=member.extra_weeks,
         days_in_group=in_group,
     )
+
+
+def _named(line: ParticipantLine, name: str, sure: tuple[tuple[str, str], ...]) -> ParticipantLine:
+    """The line with the name a coach can tell apart and the group-wide flags."""
+    flags = line.flags | {Flag.SURE_WRONG} if sure else line.flags
+    return replace(line, name=name, sure_mistakes=sure, flags=frozenset(flags))
+
+
+def _sure_mistakes(
+    mistakes: Iterable[SureMistake], since: datetime
+) -> dict[int, tuple[tuple[str, str], ...]]:
+    """Per participant, the safety questions they were sure of and got wrong since ``since``,
+    each once, newest first."""
+    found: dict[int, dict[tuple[str, str], None]] = defaultdict(dict)
+    for m in sorted(mistakes, key=lambda m: m.answered_at, reverse=True):
+        if m.answered_at > since:
+            found[m.participant_id].setdefault((m.lesson_id, m.question_id), None)
+    return {pid: tuple(questions) for pid, questions in found.items()}
 
 
 def _average(progress: Progress) -> int | None:

@@ -2,8 +2,9 @@
 
 A pure function of the :class:`GroupReport`, so its rules sit beside the flag
 rules they read (bot.reports.progress) and are tested with plain values.
-The few people listed, worst first: stuck (failed a quiz twice, or behind),
-then gone quiet, then those whose week opened and who have not started.
+The few people listed, worst first: failed a quiz twice, sure but wrong on a
+safety question, behind the group, gone quiet (with the reminders that went
+unanswered), then those whose week opened and who have not started.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ NOT_STARTED_DAYS = 3
 
 class Why(StrEnum):
     FAILED_TWICE = "failed_twice"
+    SURE_WRONG = "sure_wrong"
     BEHIND = "behind"
     QUIET = "quiet"
     NOT_STARTED = "not_started"
@@ -30,6 +32,7 @@ class Why(StrEnum):
 class Reason:
     why: Why
     lesson_id: str | None = None
+    question_id: str | None = None
     count: int = 0
     """Days quiet, or weeks behind."""
     reminders: int = 0
@@ -43,6 +46,10 @@ class ToDo:
 
 def reasons_for(report: GroupReport, line: ParticipantLine) -> tuple[Reason, ...]:
     found = [Reason(Why.FAILED_TWICE, lesson_id=x) for x in line.stuck_lessons]
+    found += [
+        Reason(Why.SURE_WRONG, lesson_id=lesson, question_id=question)
+        for lesson, question in line.sure_mistakes
+    ]
     if Flag.STUCK in line.flags and line.weeks_behind >= WEEKS_BEHIND_STUCK:
         found.append(Reason(Why.BEHIND, count=line.weeks_behind))
     if Flag.QUIET in line.flags:
@@ -56,6 +63,7 @@ def reasons_for(report: GroupReport, line: ParticipantLine) -> tuple[Reason, ...
     if (
         not found
         and not started
+        and not line.paused
         and (report.pace_week is None or report.pace_week >= 1)
         and joined_days >= NOT_STARTED_DAYS
     ):
@@ -64,8 +72,14 @@ def reasons_for(report: GroupReport, line: ParticipantLine) -> tuple[Reason, ...
 
 
 def action_list(report: GroupReport) -> tuple[ToDo, ...]:
-    """The people to contact this week, stuck first, then quiet, then not started."""
-    order = {Why.FAILED_TWICE: 0, Why.BEHIND: 1, Why.QUIET: 2, Why.NOT_STARTED: 3}
+    """The people to contact this week, in the order of the module's docstring."""
+    order = {
+        Why.FAILED_TWICE: 0,
+        Why.SURE_WRONG: 1,
+        Why.BEHIND: 2,
+        Why.QUIET: 3,
+        Why.NOT_STARTED: 4,
+    }
     todos = [ToDo(line, r) for line in report.lines if (r := reasons_for(report, line))]
     todos.sort(key=lambda t: (min(order[r.why] for r in t.reasons), -t.line.days_inactive))
     return tuple(todos[:MAX_TODO])

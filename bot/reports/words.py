@@ -49,12 +49,26 @@ def lesson_title(tr: Translator, course: Course, lesson_id: str) -> str:
     return tr.lesson(located[1].title) if located else lesson_id
 
 
+def question_text(
+    tr: Translator, course: Course, lesson_id: str | None, question_id: str | None
+) -> str:
+    """A quiz question's text in the coach's language; its id when the course dropped it."""
+    located = course.locate(lesson_id or "")
+    quiz = located[1].quiz if located else None
+    question = next((q for q in quiz.questions if q.id == question_id), None) if quiz else None
+    return tr.lesson(question.text) if question else str(question_id)
+
+
 def reason_text(tr: Translator, course: Course, reason: Reason) -> str:
     """Why a coach should contact someone, in the coach's words."""
     match reason.why:
         case Why.FAILED_TWICE:
             return tr._("failed the quiz of «{lesson}» twice").format(
                 lesson=lesson_title(tr, course, reason.lesson_id or "")
+            )
+        case Why.SURE_WRONG:
+            return tr._("was sure, but wrong, on a safety question: «{question}»").format(
+                question=question_text(tr, course, reason.lesson_id, reason.question_id)
             )
         case Why.BEHIND:
             return tr.ngettext(
@@ -64,15 +78,18 @@ def reason_text(tr: Translator, course: Course, reason: Reason) -> str:
             quiet = tr.ngettext(
                 "gone quiet for {n} day", "gone quiet for {n} days", reason.count
             ).format(n=reason.count)
-            if not reason.reminders:
-                return quiet
-            unanswered = tr.ngettext(
-                "{n} reminder unanswered", "{n} reminders unanswered", reason.reminders
-            ).format(n=reason.reminders)
-            return f"{quiet} ({unanswered})"
+            unanswered = reminders_text(tr, reason.reminders)
+            return f"{quiet} ({unanswered})" if unanswered else quiet
         case Why.NOT_STARTED:
             return tr._("the week is open, not started yet")
     raise AssertionError(reason.why)
+
+
+def reminders_text(tr: Translator, count: int) -> str | None:
+    """ "3 reminders unanswered": sent since the participant last did anything; None for 0."""
+    if not count:
+        return None
+    return tr.ngettext("{n} reminder unanswered", "{n} reminders unanswered", count).format(n=count)
 
 
 def todo_line(tr: Translator, course: Course, todo: ToDo) -> str:

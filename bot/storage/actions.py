@@ -15,7 +15,9 @@ from datetime import date, datetime
 from enum import StrEnum
 
 from bot.clock import utc_now
+from bot.storage import reminders
 from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.reminders import PausedBy
 
 MAX_NOTE_CHARS = 2000
 
@@ -121,30 +123,15 @@ async def notes_of(db: Database, coach_id: int, participant_id: int) -> list[Not
 async def set_pause(
     db: Database, coach_id: int, participant_id: int, until: date, *, now: datetime | None = None
 ) -> None:
-    """Pause reminders to the participant up to and including ``until``."""
+    """Pause reminders to the participant up to and including ``until``, and log it.
+
+    The pause is the scheduler's own (bot.storage.reminders.set_pause, by the coach):
+    the reminders, the participant's /settings and the coach's views read that one.
+    """
     at = now or utc_now()
     async with db.transaction():
-        await db.execute(
-            "INSERT INTO pauses (participant_id, paused_until, coach_id, created_at)"
-            " VALUES (?, ?, ?, ?) ON CONFLICT (participant_id) DO UPDATE SET"
-            " paused_until = excluded.paused_until, coach_id = excluded.coach_id,"
-            " created_at = excluded.created_at",
-            (participant_id, until.isoformat(), coach_id, to_iso(at)),
-        )
+        await reminders.set_pause(db, participant_id, until, None, PausedBy.COACH, at=at)
         await log_action(db, coach_id, participant_id, ActionKind.PAUSE, until.isoformat(), now=at)
-
-
-async def paused_until(db: Database, participant_id: int) -> date | None:
-    """The last day of the participant's pause, or None: what the reminder scheduler reads."""
-    value = await db.fetch_value(
-        "SELECT paused_until FROM pauses WHERE participant_id = ?", (participant_id,)
-    )
-    return None if value is None else date.fromisoformat(str(value))
-
-
-async def is_paused(db: Database, participant_id: int, today: date) -> bool:
-    until = await paused_until(db, participant_id)
-    return until is not None and today <= until
 
 
 async def open_next_week(

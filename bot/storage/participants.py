@@ -124,8 +124,7 @@ async def mark_blocked(db: Database, telegram_id: int, at: datetime | None = Non
 async def touch(db: Database, participant_id: int, at: datetime | None = None) -> None:
     """The participant was active: a message from them also means they unblocked the bot."""
     await db.execute(
-        "UPDATE participants SET last_active_at = ?, blocked_at = NULL, reminders_unanswered = 0"
-        " WHERE id = ?",
+        "UPDATE participants SET last_active_at = ?, blocked_at = NULL WHERE id = ?",
         (to_iso(at or utc_now()), participant_id),
     )
 
@@ -161,104 +160,47 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
     return None if group_id is None else int(group_id)
 
 
-async def export(db: Database, telegram_id: int) -> dict[str, Any] | None:
-    """Everything stored about a participant, as plain JSON-ready values (for /mydata).
+async def export(
+    db: Database, telegram_id: int, *, handling: int | None = None
+) -> dict[str, Any] | None:
+    """Everything stored about a person, as plain JSON-ready values (for /mydata).
 
+    Every table that holds a row for them is here (tests/test_bot_e2e.py checks
+    the schema's tables against it): their profile and progress, every answer,
+    what a coach did and wrote about them, their reminder choices and pause, the
+    scheduler's messages, wrong-code tries, open prompts, and (as a count only)
+    their updates still in the inbox and messages still waiting to be sent.
+    ``handling``: the update being answered, still in the inbox, is not counted.
     None when nothing is stored about this Telegram id.
     """
     async with db.transaction(write=False):
+        by_person = await _by_telegram_id(db, telegram_id, handling)
         profile = await db.fetch_one(
             "SELECT p.id, p.telegram_id, p.first_name, p.language, g.name AS group_name,"
             " p.consent_at, p.created_at, p.last_active_at, p.blocked_at, p.last_initial,"
-            " p.extra_weeks, pa.paused_until"
+            " p.extra_weeks"
             " FROM participants p LEFT JOIN groups g ON g.id = p.group_id"
-            " LEFT JOIN pauses pa ON pa.participant_id = p.id"
             " WHERE p.telegram_id = ?",
             (telegram_id,),
         )
-        attempts = await db.fetch_all(
-            "SELECT attempted_at FROM start_attempts WHERE telegram_id = ? ORDER BY attempted_at",
-            (telegram_id,),
-        )
-        if profile is None:
-            if not attempts:
-                return None
-            return {
-                "profile": None,
-                "progress": None,
-                "answers": [],
-                "quiz_results": [],
-                "start_attempts": [row["attempted_at"] for row in attempts],
-            }
-        pid = profile["id"]
-        progress = await db.fetch_one(
-            "SELECT state, updated_at FROM progress WHERE participant_id = ?", (pid,)
-        )
-        answers = await db.fetch_all(
-            "SELECT week_id, lesson_id, question_id, attempt, correct, answer, answered_at"
-            " FROM answers WHERE participant_id = ? ORDER BY id",
-            (pid,),
-        )
-        results = await db.fetch_all(
-            "SELECT week_id, lesson_id, run, score_percent, passed, finished_at"
-            " FROM quiz_results WHERE participant_id = ? ORDER BY id",
-            (pid,),
-        )
-        choices = await db.fetch_one(
-            "SELECT reminder_window, paused_at, paused_until, pause_reason, paused_by"
-            " FROM participant_settings WHERE participant_id = ?",
-            (pid,),
-        )
-        cards = await db.fetch_all(
-            "SELECT lesson_id, question_id, box, due_on FROM review_cards"
-            " WHERE participant_id = ? ORDER BY lesson_id, question_id",
-            (pid,),
-        )
-        sure = await db.fetch_all(
-            "SELECT lesson_id, question_id, correct, confidence, answered_at"
-            " FROM review_confidence WHERE participant_id = ? ORDER BY id",
-            (pid,),
-        )
-        picks = await db.fetch_all(
-            "SELECT topic, cards, lesson_id, step_id, picked_at FROM profile_picks"
-            " WHERE participant_id = ? ORDER BY topic",
-            (pid,),
-        )
-        goal = await db.fetch_one(
-            "SELECT text, voice_seconds, week, set_at, earlier_text, earlier_voice_seconds,"
-            " earlier_week, reviewed_week, reviewed_at, still_holds"
-            " FROM goals WHERE participant_id = ?",
-            (pid,),
-        )
+        linked = {} if profile is None else await _by_participant(db, int(profile["id"]))
+    if profile is None and not any(by_person.values()):
+        return None
     return {
-        "profile": {
-            "telegram_id": profile["telegram_id"],
-            "first_name": profile["first_name"],
-            "language": profile["language"],
-            "group": profile["group_name"],
-            "consent_at": profile["consent_at"],
-            "created_at": profile["created_at"],
-            "last_active_at": profile["last_active_at"],
-            "blocked_at": profile["blocked_at"],
-            "last_name_initial": profile["last_initial"],
-            "weeks_opened_early": profile["extra_weeks"],
-            "reminders_paused_until": profile["paused_until"],
-        },
-        "progress": None if progress is None else dict(zip(progress.keys(), progress, strict=True)),
-        "answers": [
-            {**dict(zip(row.keys(), row, strict=True)), "correct": bool(row["correct"])}
-            for row in answers
-        ],
-        "quiz_results": [
-            {**dict(zip(row.keys(), row, strict=True)), "passed": bool(row["passed"])}
-            for row in results
-        ],
-        "start_attempts": [row["attempted_at"] for row in attempts],
-        "reminders": None if choices is None else _plain(choices),
-        "memory_checks": [_plain(row) for row in cards],
-        "confidence": [{**_plain(row), "correct": bool(row["correct"])} for row in sure],
-        "vocational_profile": [{**_plain(row), "cards": json.loads(row["cards"])} for row in picks],
-        "goal": None if goal is None else _goal(goal),
+        "profile": None if profile is None else _profile(profile),
+        "progress": linked.get("progress"),
+        "answers": linked.get("answers", []),
+        "quiz_results": linked.get("quiz_results", []),
+        **by_person,
+        "reminders": linked.get("reminders"),
+        "memory_checks": linked.get("memory_checks", []),
+        "memory_check_days": linked.get("memory_check_days", []),
+        "confidence": linked.get("confidence", []),
+        "scheduled_messages": linked.get("scheduled_messages", []),
+        "coach_actions": linked.get("coach_actions", []),
+        "coach_notes": linked.get("coach_notes", []),
+        "vocational_profile": linked.get("vocational_profile", []),
+        "goal": linked.get("goal"),
     }
 
 
@@ -267,6 +209,122 @@ def _goal(row: sqlite3.Row) -> dict[str, Any]:
     plain = _plain(row)
     holds = plain["still_holds"]
     return {**plain, "still_holds": None if holds is None else bool(holds)}
+
+
+def _profile(row: sqlite3.Row) -> dict[str, Any]:
+    return {
+        "telegram_id": row["telegram_id"],
+        "first_name": row["first_name"],
+        "language": row["language"],
+        "group": row["group_name"],
+        "consent_at": row["consent_at"],
+        "created_at": row["created_at"],
+        "last_active_at": row["last_active_at"],
+        "blocked_at": row["blocked_at"],
+        "last_name_initial": row["last_initial"],
+        "weeks_opened_early": row["extra_weeks"],
+    }
+
+
+async def _by_telegram_id(db: Database, telegram_id: int, handling: int | None) -> dict[str, Any]:
+    """What is stored under the Telegram id itself, before (or beside) a participant row."""
+    attempts = await db.fetch_all(
+        "SELECT attempted_at FROM start_attempts WHERE telegram_id = ? ORDER BY attempted_at",
+        (telegram_id,),
+    )
+    newcomer = await db.fetch_one(
+        "SELECT n.language, g.name AS group_name, n.created_at FROM newcomers n"
+        " LEFT JOIN groups g ON g.id = n.group_id WHERE n.telegram_id = ?",
+        (telegram_id,),
+    )
+    coach = await db.fetch_one(
+        "SELECT first_name, language, created_at FROM coaches WHERE telegram_id = ?",
+        (telegram_id,),
+    )
+    open_prompts = await db.fetch_all(
+        "SELECT kind, expires_at FROM prompts WHERE telegram_id = ? ORDER BY expires_at",
+        (telegram_id,),
+    )
+    inbox = await db.fetch_value(
+        "SELECT COUNT(*) FROM inbox WHERE telegram_id = ? AND update_id IS NOT ?",
+        (telegram_id, handling),
+    )
+    waiting = await db.fetch_value(
+        "SELECT COUNT(*) FROM undelivered WHERE chat_id = ?", (telegram_id,)
+    )
+    reads = await db.fetch_all(
+        "SELECT language, added_at FROM readers WHERE telegram_id = ? ORDER BY language",
+        (telegram_id,),
+    )
+    recording = await db.fetch_one(
+        "SELECT language, card_key, started_at FROM recording_sessions WHERE telegram_id = ?",
+        (telegram_id,),
+    )
+    return {
+        "start_attempts": [row["attempted_at"] for row in attempts],
+        "newcomer": None if newcomer is None else _plain(newcomer),
+        "coach": None if coach is None else _plain(coach),
+        "open_questions": [_plain(row) for row in open_prompts],
+        "updates_not_handled_yet": {"count": int(inbox or 0)} if inbox else None,
+        "messages_waiting_to_be_sent": {"count": int(waiting or 0)} if waiting else None,
+        "reader_of": [_plain(row) for row in reads],
+        "recording": None if recording is None else _plain(recording),
+    }
+
+
+_LINKED: dict[str, str] = {
+    "answers": "SELECT week_id, lesson_id, question_id, attempt, correct, answer, answered_at"
+    " FROM answers WHERE participant_id = ? ORDER BY id",
+    "quiz_results": "SELECT week_id, lesson_id, run, score_percent, passed, finished_at"
+    " FROM quiz_results WHERE participant_id = ? ORDER BY id",
+    "memory_checks": "SELECT lesson_id, question_id, box, due_on FROM review_cards"
+    " WHERE participant_id = ? ORDER BY lesson_id, question_id",
+    "memory_check_days": "SELECT day, questions, position FROM review_checks"
+    " WHERE participant_id = ? ORDER BY day",
+    "confidence": "SELECT lesson_id, question_id, correct, confidence, answered_at"
+    " FROM review_confidence WHERE participant_id = ? ORDER BY id",
+    "scheduled_messages": "SELECT kind, status, due_at, sent_at FROM scheduled_items"
+    " WHERE participant_id = ? ORDER BY due_at, id",
+    "coach_actions": "SELECT kind, detail, at FROM coach_actions"
+    " WHERE participant_id = ? ORDER BY at, id",
+    "coach_notes": "SELECT text, written_at FROM coach_notes"
+    " WHERE participant_id = ? ORDER BY written_at, id",
+}
+_TRUTH = {"answers": "correct", "quiz_results": "passed", "confidence": "correct"}
+
+
+async def _by_participant(db: Database, pid: int) -> dict[str, Any]:
+    progress = await db.fetch_one(
+        "SELECT state, updated_at FROM progress WHERE participant_id = ?", (pid,)
+    )
+    choices = await db.fetch_one(
+        "SELECT reminder_window, paused_at, paused_until, pause_reason, paused_by"
+        " FROM participant_settings WHERE participant_id = ?",
+        (pid,),
+    )
+    picks = await db.fetch_all(
+        "SELECT topic, cards, lesson_id, step_id, picked_at FROM profile_picks"
+        " WHERE participant_id = ? ORDER BY topic",
+        (pid,),
+    )
+    goal = await db.fetch_one(
+        "SELECT text, voice_seconds, week, set_at, earlier_text, earlier_voice_seconds,"
+        " earlier_week, reviewed_week, reviewed_at, still_holds"
+        " FROM goals WHERE participant_id = ?",
+        (pid,),
+    )
+    found: dict[str, Any] = {
+        "progress": None if progress is None else _plain(progress),
+        "reminders": None if choices is None else _plain(choices),
+        "vocational_profile": [{**_plain(row), "cards": json.loads(row["cards"])} for row in picks],
+        "goal": None if goal is None else _goal(goal),
+    }
+    for key, sql in _LINKED.items():
+        rows = [_plain(row) for row in await db.fetch_all(sql, (pid,))]
+        if key in _TRUTH:
+            rows = [{**row, _TRUTH[key]: bool(row[_TRUTH[key]])} for row in rows]
+        found[key] = rows
+    return found
 
 
 async def count_active_since(db: Database, since: datetime) -> int:

@@ -26,10 +26,7 @@ _MARK_PROCESSED = (
     "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, ?)"
     " ON CONFLICT (update_id) DO NOTHING"
 )
-_TOUCH = (
-    "UPDATE participants SET last_active_at = ?, blocked_at = NULL, reminders_unanswered = 0"
-    " WHERE id = ?"
-)
+_TOUCH = "UPDATE participants SET last_active_at = ?, blocked_at = NULL WHERE id = ?"
 _SAVE_PROGRESS = (
     "INSERT INTO progress (participant_id, state, updated_at) VALUES (?, ?, ?)"
     " ON CONFLICT (participant_id) DO UPDATE"

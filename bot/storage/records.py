@@ -192,10 +192,21 @@ class Member:
     last_initial: str | None = None
     """One letter of the last name, kept after consent, to tell equal first names apart."""
     reminders_unanswered: int = 0
-    """Reminders sent since their last own action (the reminder scheduler counts them)."""
+    """Reminders sent since their last own action, counted from the scheduler's items."""
     extra_weeks: int = 0
     """Weeks a coach opened early for them, on top of the group's pacing."""
     paused_until: date | None = None
+    """The last day of a planned pause (the coach's or their own), from their settings."""
+
+
+@dataclass(frozen=True, slots=True)
+class SureMistake:
+    """A safety question answered wrong in a memory check by someone who said they were sure."""
+
+    participant_id: int
+    lesson_id: str
+    question_id: str
+    answered_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -237,3 +248,5 @@ class GroupFacts:
     """People who opened the group's link but have not agreed yet: counted, never named."""
     resets: tuple[tuple[int, str, datetime], ...] = ()
     """(participant, lesson, when) a coach reset a quiz: earlier failures no longer count."""
+    sure_mistakes: tuple[SureMistake, ...] = ()
+    """Safety questions answered wrong with high confidence, newest first."""

@@ -9,15 +9,24 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot.storage import reviews
 from bot.storage.database import Database, from_iso
-from bot.storage.records import AnswerFact, GroupFacts, GroupRecord, Member, QuizFact
+from bot.storage.records import (
+    AnswerFact,
+    GroupFacts,
+    GroupRecord,
+    Member,
+    QuizFact,
+    SureMistake,
+)
+from bot.storage.scheduled import UNANSWERED_REMINDERS
 
 _MEMBERS = (
     "SELECT p.id, p.first_name, p.last_active_at, pr.state, p.consent_at,"
-    " p.last_initial, p.reminders_unanswered, p.extra_weeks, pa.paused_until"
+    f" p.last_initial, ({UNANSWERED_REMINDERS}), p.extra_weeks, s.paused_until"
     " FROM participants p"
     " LEFT JOIN progress pr ON pr.participant_id = p.id"
-    " LEFT JOIN pauses pa ON pa.participant_id = p.id"
+    " LEFT JOIN participant_settings s ON s.participant_id = p.id"
     " WHERE p.group_id = ? ORDER BY p.first_name, p.id"
 )
 _ANSWERS = (
@@ -47,6 +56,7 @@ async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
         departures = await db.fetch_all(_DEPARTURES, (group.id,))
         waiting = await db.fetch_one(_NEWCOMERS, (group.id,))
         resets = await db.fetch_all(_RESETS, (group.id,))
+        mistakes = await reviews.confident_mistakes(db, group.id)
     return GroupFacts(
         group_id=group.id,
         name=group.name,
@@ -77,6 +87,10 @@ async def group_facts(db: Database, group: GroupRecord) -> GroupFacts:
         departures=tuple(from_iso(r[0]) for r in departures),
         newcomers=int(waiting[0]) if waiting else 0,
         resets=tuple((int(r[0]), str(r[1]), from_iso(r[2])) for r in resets),
+        sure_mistakes=tuple(
+            SureMistake(m.participant_id, m.lesson_id, m.question_id, m.answered_at)
+            for m in mistakes
+        ),
     )
 
 

@@ -18,6 +18,14 @@ from bot.storage.database import Database, from_iso, from_iso_or_none, to_iso
 
 REPLY, BROADCAST = 0, 1
 """Priorities: lower is sooner (a coach's alert goes before a week's broadcast)."""
+REMINDER = "reminder"
+"""The kind of a reminder-ladder item: the ladder counts them, and so do the coach's views."""
+UNANSWERED_REMINDERS = (
+    "SELECT COUNT(*) FROM scheduled_items s WHERE s.participant_id = p.id"
+    f" AND s.kind = '{REMINDER}' AND s.status = 'sent' AND s.anchor = p.last_active_at"
+)
+"""A subquery over ``participants p``: reminders sent since the participant's last own
+action (each reminder is planned from that moment, its anchor). The one count of them."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -125,8 +125,7 @@ async def _put(
 ) -> int:
     """One message out (or the pressed one edited); the id of the message now showing it."""
     try:
-        if message.edit and pressed is not None:
-            await _edit(pressed, message)
+        if message.edit and pressed is not None and await _edit(pressed, message):
             return pressed.message_id
         if message.edit and not message.text:
             return 0  # "take the pressed card's buttons away", with no card pressed
@@ -267,7 +266,13 @@ def _remember(rt: Runtime, path: Path, sent: Message) -> None:
         rt.file_ids[path] = sent.voice.file_id
 
 
-async def _edit(pressed: Message, message: Outgoing) -> None:
+NOT_EDITABLE = ("message can't be edited", "message to edit not found", "message_id_invalid")
+"""What Telegram says when the pressed message is not the bot's, or is gone."""
+
+
+async def _edit(pressed: Message, message: Outgoing) -> bool:
+    """Edit the pressed message; False when it cannot be edited (not the bot's, deleted),
+    so the caller sends the message anew: a valid press is answered, never apologised for."""
     markup = keyboard(message)
     try:
         if not message.text:  # the text stays, only the buttons change
@@ -277,5 +282,10 @@ async def _edit(pressed: Message, message: Outgoing) -> None:
         else:
             await pressed.edit_text(message.text, reply_markup=markup)
     except BadRequest as error:
-        if "not modified" not in str(error).lower():
+        said = str(error).lower()
+        if any(reason in said for reason in NOT_EDITABLE):
+            log.info("the pressed message cannot be edited (%s): sent anew", said)
+            return False
+        if "not modified" not in said:
             raise
+    return True

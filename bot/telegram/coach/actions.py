@@ -35,6 +35,7 @@ SHOW_DETAIL_AFTER = frozenset("ZWR")
 NOTE_FOR = "coach_note_for"
 """The coach's user_data key: (group id, participant id) the next text is a note on."""
 GONE = N_("That participant is no longer in the course.")
+NOTE_SAVED = N_("Note saved. No other coach can read it.")
 
 
 async def report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupReport, GroupFacts]:
@@ -77,7 +78,8 @@ async def act(
             if context.user_data is not None:
                 context.user_data[NOTE_FOR] = (report.group_id, line.participant_id)
             text = tr._(
-                "Write your note about {name} now, as one message. Only you will see it."
+                "Write your note about {name} now, as one message. No other coach sees it;"
+                " {name} can read it with /mydata, as everything stored about them."
             ).format(name=isolate(line.name))
             await _say(context, coach, tr, text)
         case "D", notes:
@@ -158,7 +160,7 @@ async def save_note(
 ) -> None:
     assert scope.participant_id is not None
     await actions.add_note(context.runtime.db, coach.id, scope.participant_id, text.strip())
-    await _say(context, coach, tr, tr._("Note saved. Only you can read it."))
+    await _say(context, coach, tr, tr._(NOTE_SAVED))
 
 
 async def _summary(

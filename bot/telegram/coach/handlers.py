@@ -63,6 +63,10 @@ STALE = N_("That button is no longer active. Write /group to start again.")
 
 
 SORRY = N_("Sorry, something went wrong on my side. Please try /group again.")
+CSV_FILES = N_(
+    "Every table of the Excel file as its own CSV file, the overview first. "
+    "Open the zip and then the file you need."
+)
 Handler = Callable[[Update, BotContext], Coroutine[Any, Any, None]]
 
 
@@ -341,22 +345,25 @@ async def send_detail(
 async def send_export(
     context: BotContext, coach: CoachRecord, group: GroupRecord, fmt: str
 ) -> None:
-    """The spreadsheet is built off the event loop: a big group takes a moment."""
+    """The spreadsheet is built off the event loop: a big group takes a moment.
+
+    The CSV button gives every table, one CSV file each, in a zip (the overview
+    first): a coach who asks for CSV expects all of what the XLSX holds. An older
+    button for the overview's CSV alone ("c") gets the same zip.
+    """
     rt = context.runtime
     report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
     zone = rt.settings.timezone
-    if fmt == "c":
-        data = await asyncio.to_thread(export.to_csv, tr, report, zone)
-        name = export.file_name(report, "csv")
-    elif fmt == "z":
+    caption = tr._("{group}: first names only. Keep the file safe.").format(group=group.name)
+    if fmt in ("c", "z"):
         data = await asyncio.to_thread(export.to_csv_zip, tr, rt.course, report, zone)
         name = export.file_name(report, "zip")
+        caption = "\n".join([tr._(CSV_FILES), caption])
     else:
         about = export.About(coach=coach.first_name, weeks_open=report.pace_week)
         data = await asyncio.to_thread(export.to_xlsx, tr, rt.course, report, about, zone)
         name = export.file_name(report, "xlsx")
-    caption = tr._("{group}: first names only. Keep the file safe.").format(group=group.name)
     await context.bot.send_document(
         coach.telegram_id, document=data, filename=name, caption=tr.message(caption)
     )

@@ -150,8 +150,7 @@ def overview_buttons(tr: Translator, report: GroupReport) -> Rows:
     rows.append(
         (
             Button(tr._("Excel (XLSX)"), cb.export(report.group_id, "x")),
-            Button(tr._("CSV"), cb.export(report.group_id, "c")),
-            Button(tr._("All tables (CSV, zip)"), cb.export(report.group_id, "z")),
+            Button(tr._("CSV: every table (zip)"), cb.export(report.group_id, "z")),
         )
     )
     return tuple(rows)

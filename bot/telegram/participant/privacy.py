@@ -11,7 +11,7 @@ from telegram import Update
 from bot.course.model import Course
 from bot.course.progress import Progress
 from bot.i18n.languages import native_name
-from bot.i18n.translator import Translator
+from bot.i18n.translator import N_, Translator
 from bot.reports.profile import goal_lines, profile_lines
 from bot.storage import participants, prompts
 from bot.storage.profile import Goal, Picks
@@ -30,7 +30,7 @@ async def my_data(update: Update, context: BotContext) -> None:
     rt, user = context.runtime, update.effective_user
     if user is None:
         return
-    stored = await participants.export(rt.db, user.id)
+    stored = await participants.export(rt.db, user.id, handling=update.update_id)
     person = await participants.get_by_telegram_id(rt.db, user.id)
     tr = rt.translator(person.language if person else None)
     if stored is None:
@@ -46,28 +46,35 @@ EXPORT_NAME = "mydata.json"
 
 
 def plain_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
-    """Who you are, your group, your progress, your answers: no field names, local dates."""
+    """Who you are, your group, your progress, your answers, what your coach did, and what
+    waits: every table with a row about them, in plain words, local dates, no field names."""
     profile = stored.get("profile")
-    if profile is None:
-        count = len(stored.get("start_attempts") or ())
-        return [
-            tr.ngettext(
-                "I only noted that you tried to join once.",
-                "I only noted that you tried to join {count} times.",
-                count,
-            ).format(count=count)
-        ]
     lines = [tr._("This is everything I store about you:"), ""]
+    if profile is None:
+        return lines + _before_consent(tr, stored) + _waiting_lines(tr, stored)
     lines += ["👤 " + tr._("Who you are")]
     lines += [tr._("Your first name: {name}").format(name=tr.term(profile["first_name"] or "–"))]
+    if profile.get("last_name_initial"):
+        lines.append(
+            tr._("The first letter of your last name, which your coach sees: {letter}").format(
+                letter=tr.term(profile["last_name_initial"])
+            )
+        )
     if profile.get("language"):
         lines.append(
             tr._("Your language: {language}").format(language=native_name(profile["language"]))
         )
+    if (first := _when(tr, profile.get("created_at"))) is not None:
+        lines.append(tr._("You first wrote to me on {date}.").format(date=first))
     if (agreed := _when(tr, profile.get("consent_at"))) is not None:
         lines.append(tr._("You agreed to the storing on {date}.").format(date=agreed))
     if (seen := _when(tr, profile.get("last_active_at"))) is not None:
         lines.append(tr._("You were last here on {date}.").format(date=seen))
+    if (blocked := _when(tr, profile.get("blocked_at"))) is not None:
+        lines.append(tr._("You blocked me on {date}.").format(date=blocked))
+    if stored.get("coach"):
+        lines.append(tr._("You are also a coach here."))
+    lines += _attempt_lines(tr, stored)
     lines += ["", "👥 " + tr._("Your group")]
     group = profile.get("group")
     lines.append(
@@ -75,10 +82,22 @@ def plain_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[
         if group
         else tr._("You are not in a group.")
     )
+    lines += _coach_lines(tr, stored)
     lines += ["", "📈 " + tr._("Your progress"), *_progress_lines(tr, course, stored)]
+    if profile.get("weeks_opened_early"):
+        n = int(profile["weeks_opened_early"])
+        lines.append(
+            tr.ngettext(
+                "Your coach opened {n} week early for you.",
+                "Your coach opened {n} weeks early for you.",
+                n,
+            ).format(n=n)
+        )
     lines += _reminder_lines(tr, stored)
     lines += ["", "✏️ " + tr._("Your answers"), *_answer_lines(tr, course, stored)]
     lines += _own_words(tr, course, stored)
+    lines += _roles(tr, stored)
+    lines += _waiting_lines(tr, stored)
     lines += ["", tr._("The file below holds all of it, every answer with its time.")]
     lines.append(tr._("Erase it all with /delete."))
     return lines
@@ -99,6 +118,105 @@ def _own_words(tr: Translator, course: Course, stored: dict[str, Any]) -> list[s
     if picks:
         lines += ["", "🧭 " + tr._("Your vocational profile"), *profile_lines(tr, course, picks)]
     return lines
+
+
+def _before_consent(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    """Someone who has not agreed: the little kept to show the consent screen, and tries."""
+    lines = _attempt_lines(tr, stored)
+    newcomer = stored.get("newcomer")
+    if newcomer and (opened := _when(tr, newcomer.get("created_at"))) is not None:
+        lines.append(
+            tr._(
+                "You opened me on {date}. Until you agree I keep only your language"
+                " and the link you came with, for one day."
+            ).format(date=opened)
+        )
+    return lines + _roles(tr, stored)
+
+
+def _roles(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    """Being a coach or a reader is stored about a person too."""
+    lines = [tr._("You are a coach here.")] if stored.get("coach") else []
+    languages = [native_name(row["language"]) for row in stored.get("reader_of") or ()]
+    if languages:
+        lines.append(
+            tr._("You read the course aloud in: {languages}.").format(
+                languages=", ".join(languages)
+            )
+        )
+    return lines
+
+
+def _attempt_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    count = len(stored.get("start_attempts") or ())
+    if not count:
+        return []
+    return [
+        tr.ngettext(
+            "You typed a wrong invite code {count} time. I keep that for one day.",
+            "You typed a wrong invite code {count} times. I keep that for one day.",
+            count,
+        ).format(count=count)
+    ]
+
+
+def _coach_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    """What a coach did and wrote about them: told, the file holds the details."""
+    lines = []
+    done = len(stored.get("coach_actions") or ())
+    if done:
+        lines.append(
+            tr.ngettext(
+                "Your coach did {n} thing for you (a message, a pause, a week opened"
+                " early). The file lists it with the date.",
+                "Your coach did {n} things for you (messages, pauses, weeks opened"
+                " early). The file lists them with the dates.",
+                done,
+            ).format(n=done)
+        )
+    notes = len(stored.get("coach_notes") or ())
+    if notes:
+        lines.append(
+            tr.ngettext(
+                "Your coach wrote {n} note about you. The file holds it.",
+                "Your coach wrote {n} notes about you. The file holds them.",
+                notes,
+            ).format(n=notes)
+        )
+    return lines
+
+
+def _waiting_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
+    """Messages and questions still on their way: counted, since they go on their own."""
+    lines = []
+    unsent = (stored.get("messages_waiting_to_be_sent") or {}).get("count", 0)
+    if unsent:
+        lines.append(
+            tr.ngettext(
+                "{n} message from me could not reach you yet. It comes with your next tap.",
+                "{n} messages from me could not reach you yet. They come with your next tap.",
+                unsent,
+            ).format(n=unsent)
+        )
+    unread = (stored.get("updates_not_handled_yet") or {}).get("count", 0)
+    if unread:
+        lines.append(
+            tr.ngettext(
+                "{n} message from you is still waiting for my answer.",
+                "{n} messages from you are still waiting for my answer.",
+                unread,
+            ).format(n=unread)
+        )
+    asked = len(stored.get("open_questions") or ())
+    if asked:
+        lines.append(
+            tr.ngettext(
+                "{n} question of mine waits for your yes or no, for a few minutes.",
+                "{n} questions of mine wait for your yes or no, for a few minutes.",
+                asked,
+            ).format(n=asked)
+        )
+    return ["", "📨 " + tr._("On the way"), *lines] if lines else []
 
 
 def _when(tr: Translator, stamp: object) -> str | None:
@@ -130,7 +248,21 @@ def _progress_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> l
                 number=week.number, title=tr.lesson_shown(lesson.title)
             )
         )
+    if state.stage.value in STAGE_WORDS:
+        lines.append(tr._(STAGE_WORDS[state.stage.value]))
+    if (saved := _when(tr, (stored.get("progress") or {}).get("updated_at"))) is not None:
+        lines.append(tr._("Where you are was last saved on {date}.").format(date=saved))
     return lines
+
+
+STAGE_WORDS = {
+    "new": N_("You have not begun the first lesson yet."),
+    "step": N_("You are reading a lesson."),
+    "question": N_("You are in the middle of a quiz."),
+    "ready": N_("The next lesson is ready for you."),
+    "failed": N_("The quiz of this lesson waits for another try."),
+    "done": N_("You have finished the course."),
+}
 
 
 def _answer_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> list[str]:
@@ -216,7 +348,30 @@ def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
     label = WINDOW_LABELS.get(window) if window else None
     lines.append(tr._("Reminders may come: {when}").format(when=tr._(label)) if label else "–")
     if (until := _when(tr, choices.get("paused_until"))) is not None:
-        lines.append(tr._("Paused until {date}.").format(date=until))
+        paused = (
+            tr._("Your coach paused the reminders until {date}.")
+            if choices.get("paused_by") == "coach"
+            else tr._("Paused until {date}.")
+        )
+        lines.append(paused.format(date=until))
+    elif choices.get("paused_at"):
+        lines.append(tr._("Reminders are paused until you write to me again."))
+    sent = sum(1 for m in stored.get("scheduled_messages") or () if m.get("status") == "sent")
+    if sent:
+        lines.append(
+            tr.ngettext(
+                "I wrote to you {n} time without being asked (a reminder, a new week).",
+                "I wrote to you {n} times without being asked (reminders, new weeks).",
+                sent,
+            ).format(n=sent)
+        )
+    planned = sum(1 for m in stored.get("scheduled_messages") or () if m.get("status") == "due")
+    if planned:
+        lines.append(
+            tr.ngettext(
+                "{n} such message is planned.", "{n} such messages are planned.", planned
+            ).format(n=planned)
+        )
     waiting = len(stored.get("memory_checks") or [])
     if waiting:
         lines.append(
@@ -225,5 +380,21 @@ def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
                 "{n} questions come back in memory checks.",
                 waiting,
             ).format(n=waiting)
+        )
+    days = len(stored.get("memory_check_days") or [])
+    if days:
+        lines.append(
+            tr.ngettext(
+                "You did a memory check on {n} day.", "You did memory checks on {n} days.", days
+            ).format(n=days)
+        )
+    sure = len(stored.get("confidence") or [])
+    if sure:
+        lines.append(
+            tr.ngettext(
+                "You told me {n} time how sure you were of an answer.",
+                "You told me {n} times how sure you were of an answer.",
+                sure,
+            ).format(n=sure)
         )
     return lines

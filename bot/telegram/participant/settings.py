@@ -63,7 +63,12 @@ async def menu(context: BotContext, person: ParticipantRecord) -> Outgoing:
     pause = await reminders.get_pause(rt.db, person.id)
     rows = [(Button(tr._("⏰ Reminder time"), callbacks.settings_page("window")),)]
     if pause is not None and pause.until is not None:
-        lines.append(tr._("Paused until {date}.").format(date=tr.date(pause.until)))
+        paused = (
+            tr._("Your coach paused the reminders until {date}.")
+            if pause.by is PausedBy.COACH
+            else tr._("Paused until {date}.")
+        )
+        lines.append(paused.format(date=tr.date(pause.until)))
         rows.append((Button(tr._("▶ End the pause"), callbacks.end_pause()),))
     else:
         rows.append((Button(tr._("⏸ Take a pause"), callbacks.settings_page("pause")),))
