@@ -26,13 +26,14 @@ from pathlib import Path
 from typing import Any
 
 from telegram import Update
-from telegram.ext import Application, ApplicationBuilder, ContextTypes, MessageHandler, filters
+from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
 
 from bench.broadcast import bench_broadcast
 from bench.reports import bench_reports
 from bot.config import load_settings
 from bot.course.loader import load_course
 from bot.i18n.catalogs import compile_catalogs
+from bot.telegram.context import BotApplication
 
 TOKEN = "1000000002:bench-token"
 ACTIONS_PER_PARTICIPANT = 30
@@ -69,7 +70,7 @@ async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         await update.effective_message.reply_text(update.effective_message.text)
 
 
-def echo_application(url: str) -> Application:  # type: ignore[type-arg]
+def echo_application(url: str) -> BotApplication:
     """A bare echo bot with PTB's default settings: the framework's own yardstick."""
     application = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").build()
     application.add_handler(MessageHandler(filters.TEXT, _echo))

@@ -19,7 +19,6 @@ import sys
 from dataclasses import replace
 
 from telegram.error import InvalidToken, NetworkError
-from telegram.ext import Application
 
 from bot.config import Settings, SettingsError, load_settings
 from bot.course.loader import CourseError, load_course
@@ -31,6 +30,7 @@ from bot.ops.identity import IdentityError, check_username
 from bot.ops.logs import setup_logging
 from bot.storage import Database, DatabaseFault, SchemaError, undelivered
 from bot.telegram.application import ALLOWED_UPDATES, build_application
+from bot.telegram.context import BotApplication
 from bot.telegram.inbox import Inbox
 from bot.telegram.runtime import Runtime
 
@@ -45,7 +45,7 @@ EXIT_TELEGRAM = 4
 
 async def start_bot(
     settings: Settings, db: Database, course: Course, *, rate_limiter: bool = True
-) -> Application:  # type: ignore[type-arg]
+) -> BotApplication:
     """Build, initialise and start the Application, polling or behind a webhook.
 
     ``initialize`` asks Telegram who the bot is (getMe): every invitation link
@@ -83,7 +83,7 @@ async def start_bot(
     return application
 
 
-async def stop_bot(application: Application) -> None:  # type: ignore[type-arg]
+async def stop_bot(application: BotApplication) -> None:
     """Stop fetching, handle everything fetched, then close."""
     health: HealthServer | None = application.bot_data.pop("health", None)
     if health is not None:

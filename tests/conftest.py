@@ -6,11 +6,11 @@ import argparse
 import asyncio
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field, replace
+from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pytest
-from telegram.ext import Application
 
 from bot import admin
 from bot.app import start_bot, stop_bot
@@ -21,6 +21,7 @@ from bot.emulator.server import Emulator
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.translator import Translator, reset_cache, translator
 from bot.storage import Database
+from bot.telegram.context import BotApplication
 from bot.telegram.processor import PerUserUpdateProcessor
 from tests.emulator_client import EmulatorClient
 
@@ -99,7 +100,7 @@ class RunningBot:
     course: Course
     emulator: Emulator | None = None
     db: Database | None = None
-    application: Application | None = None  # type: ignore[type-arg]
+    application: BotApplication | None = None
     extra: dict[str, Any] = field(default_factory=dict)
     seen_before_start: int = 0
 
@@ -108,6 +109,12 @@ class RunningBot:
             self.seen_before_start = self.emulator.state.updates.fetched_upto
         self.db = await Database.open(self.settings.database)
         self.application = await start_bot(self.settings, self.db, self.course)
+
+    def today(self) -> date:
+        """Today by the bot's own clock and time zone."""
+        assert self.application is not None
+        found: date = self.application.bot_data["runtime"].today()
+        return found
 
     async def handled(self, update_id: int) -> None:
         """Wait until this bot has handled every update up to ``update_id`` it was given."""

@@ -70,7 +70,7 @@ def write(bot: RunningBot, sql: str, *params: Any) -> None:
 
 async def two_groups(bot: RunningBot, users: EmulatorClient, cli: Any) -> tuple[int, str]:
     """Karin follows Vetlanda, Lena follows Eksjö; returns Vetlanda's id and a link to it."""
-    today = bot.application.bot_data["runtime"].today()  # type: ignore[union-attr]
+    today = bot.today()
     await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", today), "Karin")
     await coach_joins(users, LENA, await new_group(cli, "Eksjö", today), "Lena")
     vetlanda = group_id(bot, "Vetlanda")

@@ -137,7 +137,7 @@ def line_of(text: str, name: str) -> str:
 async def test_a_coach_follows_a_group_from_invite_to_digest(
     bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
 ) -> None:
-    today = bot.application.bot_data["runtime"].today()  # type: ignore[union-attr]
+    today = bot.today()
     code = await new_group(cli, "Vetlanda VT 2027", today)
     welcome = await coach_joins(users, KARIN, code, "Karin")
     assert (

@@ -61,7 +61,9 @@ def test_new_buttons_decode_strictly(course: Course) -> None:
         "1o|secret",
     ):
         assert callbacks.decode(forged, course) is None, forged
-    question = course.locate("w4-get")[1].quiz.question("q-share")  # type: ignore[index,union-attr]
+    located = course.locate("w4-get")
+    assert located is not None and located[1].quiz is not None
+    question = located[1].quiz.question("q-share")
     assert question is not None
     data = callbacks.review_confidence("w4-get", question, 0, "false", "sure")
     assert callbacks.decode(data, course) == callbacks.ReviewConfidence(

@@ -91,7 +91,7 @@ def stand_on(bot: RunningBot, course: Course, lesson_id: str, step_id: str) -> N
 async def test_profile_goal_and_review_reach_the_coach_and_go_with_delete(
     bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
 ) -> None:
-    today = bot.application.bot_data["runtime"].today()  # type: ignore[union-attr]
+    today = bot.today()
     code = await new_group(cli, "Eksjö HT 2026", today - timedelta(weeks=10))  # all weeks open
     await coach_joins(users, KARIN, code, "Karin")
     group = group_id(bot, "Eksjö HT 2026")
@@ -210,7 +210,7 @@ async def test_profile_goal_and_review_reach_the_coach_and_go_with_delete(
 async def test_a_voice_goal_keeps_only_its_length(
     bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
 ) -> None:
-    today = bot.application.bot_data["runtime"].today()  # type: ignore[union-attr]
+    today = bot.today()
     code = await new_group(cli, "Nässjö HT 2026", today)
     await coach_joins(users, KARIN, code, "Karin")
     group = group_id(bot, "Nässjö HT 2026")

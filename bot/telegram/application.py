@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from telegram import Update
 from telegram.ext import (
-    Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -23,7 +22,7 @@ from bot.storage import Database
 from bot.telegram import commands, duties, recording
 from bot.telegram.coach import callbacks as coach_callbacks
 from bot.telegram.coach import handlers as coach
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotApplication, BotContext
 from bot.telegram.errors import on_error, who_is_speaking
 from bot.telegram.pacing import Backoff, ChatPacingRateLimiter
 from bot.telegram.participant import handlers as participant
@@ -50,7 +49,7 @@ def build_application(
     course: Course,
     *,
     rate_limiter: bool = True,
-) -> Application:  # type: ignore[type-arg]
+) -> BotApplication:
     """The real PTB Application, pointed at Telegram or at the local emulator.
 
     ``rate_limiter=False`` turns Telegram's pace off (the bench); a 429 is still
@@ -85,7 +84,7 @@ def build_application(
     return application
 
 
-def register_handlers(application: Application) -> None:  # type: ignore[type-arg]
+def register_handlers(application: BotApplication) -> None:
     private = filters.ChatType.PRIVATE
 
     # Who is speaking, looked up once per update: every handler below reads context.reader.
@@ -147,7 +146,7 @@ def register_handlers(application: Application) -> None:  # type: ignore[type-ar
     application.add_error_handler(on_error)
 
 
-async def _post_init(application: Application) -> None:  # type: ignore[type-arg]
+async def _post_init(application: BotApplication) -> None:
     runtime: Runtime = application.bot_data["runtime"]
     translators = {code: runtime.translator(code) for code in LANGUAGES}
     await commands.register_menus(application.bot, translators)

@@ -44,12 +44,16 @@ class Reader:
         return p if p is not None and p.consent_at is not None else None
 
 
+BotApplication = Application[Any, Any, Any, Any, Any, Any]
+"""The Application as the bot builds it (PTB's generic parameters spelled once)."""
+
+
 class BotContext(CallbackContext[ExtBot[None], dict[Any, Any], dict[Any, Any], dict[Any, Any]]):
     """PTB's context with the project's runtime and the resolved reader."""
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: BotApplication,
         chat_id: int | None = None,
         user_id: int | None = None,
     ) -> None:

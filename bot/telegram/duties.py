@@ -10,11 +10,9 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from telegram.ext import Application
-
 from bot.clock import utc_now
 from bot.telegram.coach import jobs as coach_jobs
-from bot.telegram.context import BotContext
+from bot.telegram.context import BotApplication, BotContext
 from bot.telegram.participant import reminders
 from bot.telegram.scheduler import Counts, run
 
@@ -25,7 +23,7 @@ PLANNERS = (coach_jobs.plan, reminders.plan)
 KINDS = {**coach_jobs.KINDS, **reminders.KINDS}
 
 
-def schedule(application: Application) -> None:  # type: ignore[type-arg]
+def schedule(application: BotApplication) -> None:
     """Tick once a minute; what is due is decided by the database, not by the timer."""
     if application.job_queue is None:
         log.warning("no JobQueue: reminders, digests and purges will not run")

@@ -30,10 +30,10 @@ import orjson
 from aiohttp import web
 from telegram import Update
 from telegram.error import TelegramError, TimedOut
-from telegram.ext import Application
 
 from bot.storage import Database, inbox
 from bot.storage.inbox import Received
+from bot.telegram.context import BotApplication
 from bot.telegram.processor import PerUserUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -47,7 +47,7 @@ class Inbox:
 
     def __init__(
         self,
-        application: Application,  # type: ignore[type-arg]
+        application: BotApplication,
         db: Database,
         allowed_updates: list[str],
     ) -> None:
