@@ -365,6 +365,8 @@ async def test_declining_consent_keeps_nothing(bot: RunningBot, users: EmulatorC
     await users.press(ERIK, *await button(users, ERIK, callbacks.consent(False)))
     await users.idle()
     assert rows(bot, "SELECT count(*) FROM participants") == [(0,)]
+    with sqlite3.connect(bot.settings.database) as conn:
+        assert str(ERIK) not in "\n".join(conn.iterdump())  # not even as a newcomer
 
 
 async def test_mydata_shows_and_delete_erases(

@@ -62,16 +62,6 @@ async def test_before_consent_nothing_names_the_newcomer(
     assert rows(bot, "SELECT COUNT(*) FROM newcomers") == [(0,)]
 
 
-async def test_saying_no_leaves_no_row_at_all(bot: RunningBot, users: EmulatorClient) -> None:
-    await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
-    await users.idle()
-    await users.press(ERIK, *await button(users, ERIK, callbacks.language("sv")))
-    await users.idle()
-    await users.press(ERIK, *await button(users, ERIK, callbacks.consent(False)))
-    await users.idle()
-    assert str(ERIK) not in dump(bot)
-
-
 async def test_the_purge_forgets_who_never_agreed_and_who_has_no_group(bot: RunningBot) -> None:
     assert bot.db is not None
     db: Database = bot.db

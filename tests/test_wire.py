@@ -260,16 +260,8 @@ async def test_a_webhook_update_is_stored_before_the_answer(
 # ---------------------------------------------------------------- sends that survive
 
 
-async def test_other_chats_go_on_while_one_is_faulted_and_every_reply_arrives(
-    bot: RunningBot, users: EmulatorClient, emulator: Emulator, course: Course
-) -> None:
-    """5xx and timeouts on one chat, a 429 storm on another: the rest are answered while
-    the storm lasts, and both faulted chats get their replies afterwards."""
-    bot.with_settings(telegram_timeout=0.5)
-    await bot.restart()
-    flaky, flooded, others = 701, 702, list(range(703, 709))
-    for person in [flaky, flooded, *others]:
-        await join(users, person, "sv", f"P{person}")
+def watch_floods(bot: RunningBot, flooded: int) -> asyncio.Event:
+    """An event set once the rate limiter holds the flooded chat for its retry_after."""
     assert bot.application is not None
     limiter = bot.application.bot.rate_limiter
     assert isinstance(limiter, ChatPacingRateLimiter)
@@ -282,6 +274,20 @@ async def test_other_chats_go_on_while_one_is_faulted_and_every_reply_arrives(
             held.set()
 
     limiter._hold = noted  # type: ignore[method-assign]
+    return held
+
+
+async def test_other_chats_go_on_while_one_is_faulted_and_every_reply_arrives(
+    bot: RunningBot, users: EmulatorClient, emulator: Emulator, course: Course
+) -> None:
+    """5xx and timeouts on one chat, a 429 storm on another: the rest are answered while
+    the storm lasts, and both faulted chats get their replies afterwards."""
+    bot.with_settings(telegram_timeout=0.5)
+    await bot.restart()
+    flaky, flooded, others = 701, 702, list(range(703, 709))
+    for person in [flaky, flooded, *others]:
+        await join(users, person, "sv", f"P{person}")
+    held = watch_floods(bot, flooded)
     await users.fault(500, method="sendMessage", user_id=flaky, times=2)
     await users.fault(504, method="sendMessage", user_id=flaky, times=2, hang=True)
     await users.fault(429, user_id=flooded, retry_after=1)  # until cleared
@@ -313,18 +319,7 @@ async def test_many_taps_of_a_flooded_chat_do_not_hold_up_the_others(
     flooded, others = 711, list(range(712, 716))
     for person in [flooded, *others]:
         await join(users, person, "sv", f"P{person}")
-    assert bot.application is not None
-    limiter = bot.application.bot.rate_limiter
-    assert isinstance(limiter, ChatPacingRateLimiter)
-    held = asyncio.Event()
-    hold = limiter._hold
-
-    async def noted(chat_id: int | None, seconds: float) -> None:
-        await hold(chat_id, seconds)
-        if chat_id == flooded:
-            held.set()
-
-    limiter._hold = noted  # type: ignore[method-assign]
+    held = watch_floods(bot, flooded)
     await users.fault(429, user_id=flooded, retry_after=1)
     before = {p: shown(emulator, p) for p in [flooded, *others]}
     await users.send(flooded, "/progress", first_name="P", language_code="sv")

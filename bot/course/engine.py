@@ -346,12 +346,9 @@ def _tick_card(course: Course, progress: Progress, event: TickCard) -> Outcome:
         return _refuse(progress, Refusal.STALE)
     if step.card(event.card_id) is None:
         return _refuse(progress, Refusal.UNKNOWN)
-    ticked = set(progress.selection)
-    ticked.add(event.card_id) if event.on else ticked.discard(event.card_id)
-    selection = tuple(c.id for c in step.cards if c.id in ticked)
-    if selection == progress.selection:
+    changed = _with_tick(progress, [c.id for c in step.cards], event.card_id, event.on)
+    if changed is None:
         return _refuse(progress, Refusal.STALE)
-    changed = replace(progress, selection=selection)
     return Outcome(changed, (_show_step(week, lesson, changed, refresh=True),))
 
 
@@ -504,13 +501,19 @@ def _toggle(
 ) -> Outcome:
     if question.option(event.option_id) is None:
         return _refuse(progress, Refusal.UNKNOWN)
-    ticked = set(progress.selection)
-    ticked.add(event.option_id) if event.on else ticked.discard(event.option_id)
-    selection = tuple(o.id for o in question.options if o.id in ticked)
-    if selection == progress.selection:
+    changed = _with_tick(progress, [o.id for o in question.options], event.option_id, event.on)
+    if changed is None:
         return _refuse(progress, Refusal.STALE)
-    changed = replace(progress, selection=selection)
     return Outcome(changed, (_ask(week, lesson, changed, refresh=True),))
+
+
+def _with_tick(progress: Progress, in_order: list[str], item: str, on: bool) -> Progress | None:
+    """The selection with one item ticked (or not), kept in the items' order; None when the
+    press changes nothing (a double tap, or a forged "tick" of what is ticked already)."""
+    ticked = set(progress.selection)
+    ticked.add(item) if on else ticked.discard(item)
+    selection = tuple(i for i in in_order if i in ticked)
+    return None if selection == progress.selection else replace(progress, selection=selection)
 
 
 def _pick(

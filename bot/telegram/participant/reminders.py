@@ -232,15 +232,25 @@ def _wait_for_window(rt: Runtime, now: datetime, window: rules.Window) -> None:
     raise Later(now + timedelta(hours=1))
 
 
-async def render_reminder(context: BotContext, item: Item, now: datetime) -> list[Outgoing] | None:
-    rt = context.runtime
+async def _wanted_now(
+    rt: Runtime, item: Item, now: datetime
+) -> tuple[Translator, ParticipantRecord] | None:
+    """The reader and the person, when the item is still wanted and their window is open now."""
     found = await _still_wanted(rt, item, now)
     if found is None:
         return None
-    tr, person = found
-    window = rules.window_of(await get_window(rt.db, person.id))
+    window = rules.window_of(await get_window(rt.db, found[1].id))
     if not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
+        return None
+    return found
+
+
+async def render_reminder(context: BotContext, item: Item, now: datetime) -> list[Outgoing] | None:
+    rt = context.runtime
+    found = await _wanted_now(rt, item, now)
+    if found is None:
         return None  # outside the window now: the ladder plans it again at the next one
+    tr, person = found
     rung = int(item.payload.get("rung", 0))
     greeting = tr._(GREETINGS[rules.variant(person.id, rung, len(GREETINGS))])
     lines = [greeting.format(name=person.first_name)]
@@ -283,13 +293,10 @@ async def render_review_offer(
     context: BotContext, item: Item, now: datetime
 ) -> list[Outgoing] | None:
     rt = context.runtime
-    found = await _still_wanted(rt, item, now)
+    found = await _wanted_now(rt, item, now)
     if found is None:
         return None
     tr, person = found
-    window = rules.window_of(await get_window(rt.db, person.id))
-    if not rules.may_send(now, window, quiet_hours(rt), rt.settings.timezone):
-        return None
     day = local_day(rt, now)
     again = item.attempts > 1
     return await review.offer(rt, tr, person.id, day, person.first_name, again=again)
