@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
@@ -140,17 +141,26 @@ class RunningBot:
         self.settings = replace(self.settings, **changes)
 
 
-@pytest.fixture
-async def bot(
-    settings: Settings, course: Course, emulator: Emulator, users: SettlingClient
+@asynccontextmanager
+async def started(
+    settings: Settings, course: Course, users: SettlingClient
 ) -> AsyncIterator[RunningBot]:
-    running = RunningBot(settings, course, emulator)
+    """A bot on these settings and course, whose updates ``users.idle()`` waits for."""
+    running = RunningBot(settings, course, users.emulator)
     users.bots.append(running)
     await running.start()
     try:
         yield running
     finally:
         await running.stop()
+
+
+@pytest.fixture
+async def bot(
+    settings: Settings, course: Course, users: SettlingClient
+) -> AsyncIterator[RunningBot]:
+    async with started(settings, course, users) as running:
+        yield running
 
 
 @pytest.fixture

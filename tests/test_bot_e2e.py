@@ -20,7 +20,7 @@ from bot.i18n.text import FSI, RLM
 from bot.i18n.translator import translator
 from bot.storage import actions, groups, participants, reviews, scheduled
 from bot.telegram import callbacks
-from tests.conftest import ROOT, RunningBot
+from tests.conftest import ROOT, RunningBot, started
 from tests.emulator_client import EmulatorClient
 
 AMINA, ERIK, OTHER = 501, 502, 503
@@ -494,13 +494,8 @@ async def settings_webhook(
         webhook_secret="s3cret-token",
         port=unused_tcp_port,
     )
-    running = RunningBot(hooked, course, emulator)
-    users.bots.append(running)
-    await running.start()
-    try:
+    async with started(hooked, course, users) as running:
         yield running
-    finally:
-        await running.stop()
 
 
 def test_no_user_facing_literal_bypasses_the_catalogs() -> None:

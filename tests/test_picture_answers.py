@@ -31,7 +31,7 @@ from bot.telegram import callbacks
 from bot.telegram.outgoing import Outgoing, fit
 from bot.telegram.participant.render import Renderer
 from bot.telegram.sending import _decode, _encode
-from tests.conftest import ROOT, RunningBot, SettlingClient
+from tests.conftest import ROOT, RunningBot, SettlingClient, started
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import answer_count, button, join, stored_progress
 
@@ -210,15 +210,8 @@ def test_the_answer_is_named_by_its_letter(album_course: Course) -> None:
 
 @pytest.fixture
 async def album_bot(settings: Settings, users: SettlingClient) -> AsyncIterator[RunningBot]:
-    running = RunningBot(
-        replace(settings, lessons_dir=FIXTURE), load_course(FIXTURE), users.emulator
-    )
-    users.bots.append(running)
-    await running.start()
-    try:
-        yield running
-    finally:
-        await running.stop()
+    async with started(replace(settings, lessons_dir=FIXTURE), load_course(FIXTURE), users) as bot:
+        yield bot
 
 
 async def to_the_question(users: EmulatorClient) -> None:
