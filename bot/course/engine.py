@@ -274,14 +274,19 @@ def _fresh(progress: Progress, stage: Stage, lesson_id: str | None, item: str | 
     )
 
 
+def _standing_on(progress: Progress, lesson_id: str, step_id: str) -> bool:
+    """Whether the participant stands on that step now: a press for any other is stale."""
+    return (
+        progress.stage is Stage.STEP
+        and progress.lesson_id == lesson_id
+        and progress.item_id == step_id
+    )
+
+
 def _next_step(course: Course, progress: Progress, event: Next) -> Outcome:
     """Next under a step; on a cards step it is Klar (the ticks are stored), on a goal step
     Skip, on a goal review "yes, it still holds" (or, while writing, "not now")."""
-    if (
-        progress.stage is not Stage.STEP
-        or progress.lesson_id != event.lesson_id
-        or progress.item_id != event.step_id
-    ):
+    if not _standing_on(progress, event.lesson_id, event.step_id):
         return _refuse(progress, Refusal.STALE)
     week, lesson = _located(course, progress)
     step = lesson.step(event.step_id)
@@ -334,11 +339,7 @@ def expects_goal(course: Course, progress: Progress) -> bool:
 
 
 def _tick_card(course: Course, progress: Progress, event: TickCard) -> Outcome:
-    if (
-        progress.stage is not Stage.STEP
-        or progress.lesson_id != event.lesson_id
-        or progress.item_id != event.step_id
-    ):
+    if not _standing_on(progress, event.lesson_id, event.step_id):
         return _refuse(progress, Refusal.STALE)
     week, lesson = _located(course, progress)
     step = lesson.step(event.step_id)
