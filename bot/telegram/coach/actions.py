@@ -10,17 +10,24 @@ appears in the participant's detail.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from bot.clock import utc_now
+from bot.course.model import Question
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.translator import N_, Translator
 from bot.reports import one_page
 from bot.reports.names import isolate
-from bot.reports.progress import GroupReport, ParticipantLine, build_report, wrong_at_first
+from bot.reports.progress import (
+    FAILED_RUNS_STUCK,
+    RECENT_DAYS,
+    GroupReport,
+    ParticipantLine,
+    build_report,
+    wrong_at_first,
+)
 from bot.storage import CoachRecord, GroupRecord, actions, participants, progress
-from bot.storage.records import GroupFacts
-from bot.storage.reports import group_facts
+from bot.storage.reports import own_answers, report_facts
 from bot.telegram.coach import render as view
 from bot.telegram.coach.access import Scope
 from bot.telegram.coach.callbacks import CoachPress
@@ -36,16 +43,33 @@ NOTE_FOR = "coach_note_for"
 GONE = N_("That participant is no longer in the course.")
 
 
-async def report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupReport, GroupFacts]:
-    facts = await group_facts(rt.db, group)
-    report = build_report(
+async def group_report(rt: Runtime, group: GroupRecord, now: datetime | None = None) -> GroupReport:
+    """The group's report from the figures kept with every answer, built off the event loop.
+
+    The read is one hop to the database thread whatever the group's size; the
+    building (a line per participant) runs in a worker thread, so participants'
+    presses go on meanwhile.
+    """
+    at = now or utc_now()
+    facts = await report_facts(
+        rt.db,
+        group,
+        failed_runs=FAILED_RUNS_STUCK,
+        passed_since=at - timedelta(days=RECENT_DAYS),
+    )
+    return await asyncio.to_thread(
+        build_report,
         rt.course,
         facts,
-        utc_now(),
+        at,
         quiet_days=rt.settings.quiet_days,
         timezone=rt.settings.timezone,
     )
-    return report, facts
+
+
+async def first_try_misses(rt: Runtime, participant_id: int) -> dict[str, tuple[Question, ...]]:
+    """Per lesson, the questions the participant got wrong at a first try (their rows only)."""
+    return wrong_at_first(rt.course, await own_answers(rt.db, participant_id), participant_id)
 
 
 async def act(
@@ -53,7 +77,7 @@ async def act(
 ) -> None:
     rt = context.runtime
     assert scope.participant_id is not None
-    report, facts = await report_and_facts(rt, scope.group)
+    report = await group_report(rt, scope.group)
     line = report.line(scope.participant_id)
     if line is None:  # has not agreed yet, or erased between the view and the press
         await _say(context, coach, tr, tr._(GONE))
@@ -80,7 +104,7 @@ async def act(
             ).format(name=isolate(line.name))
             await _say(context, coach, tr, text)
         case "D", notes:
-            await _summary(context, coach, tr, report, facts, line, notes == "1")
+            await _summary(context, coach, tr, report, line, notes == "1")
 
 
 async def _say(context: BotContext, coach: CoachRecord, tr: Translator, text: str) -> None:
@@ -165,7 +189,6 @@ async def _summary(
     coach: CoachRecord,
     tr: Translator,
     report: GroupReport,
-    facts: GroupFacts,
     line: ParticipantLine,
     with_notes: bool,
 ) -> None:
@@ -173,7 +196,7 @@ async def _summary(
     rt = context.runtime
     notes = await actions.notes_of(rt.db, coach.id, line.participant_id) if with_notes else []
     extras = one_page.Extras(notes=[n.text for n in notes])
-    wrong = wrong_at_first(rt.course, facts.answers, line.participant_id)
+    wrong = await first_try_misses(rt, line.participant_id)
     data = await asyncio.to_thread(
         one_page.summary_pdf, tr, rt.course, report, [(line, wrong, extras)]
     )
