@@ -274,7 +274,7 @@ async def _group_press(
         return
     match press.op:
         case "G":
-            await send_overview(context, coach, group)
+            await send_overview(context, coach, group, int(press.value or 0))
         case "P" if press.participant_id is not None:
             await send_detail(context, coach, group, press.participant_id)
         case "Q":
@@ -303,11 +303,13 @@ async def _choose_language(context: BotContext, coach: CoachRecord, code: str) -
 group_report = coach_actions.group_report
 
 
-async def send_overview(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
+async def send_overview(
+    context: BotContext, coach: CoachRecord, group: GroupRecord, page: int = 0
+) -> None:
     rt = context.runtime
     report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
-    await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report))
+    await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report, page))
 
 
 async def send_detail(
