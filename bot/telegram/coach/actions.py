@@ -10,6 +10,7 @@ appears in the participant's detail.
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Collection
 from datetime import datetime, timedelta
 
 from bot.clock import utc_now
@@ -43,12 +44,20 @@ NOTE_FOR = "coach_note_for"
 GONE = N_("That participant is no longer in the course.")
 
 
-async def group_report(rt: Runtime, group: GroupRecord, now: datetime | None = None) -> GroupReport:
+async def group_report(
+    rt: Runtime,
+    group: GroupRecord,
+    now: datetime | None = None,
+    *,
+    only: Collection[int] | None = None,
+) -> GroupReport:
     """The group's report from the figures kept with every answer, built off the event loop.
 
     The read is one hop to the database thread whatever the group's size; the
     building (a line per participant) runs in a worker thread, so participants'
-    presses go on meanwhile.
+    presses go on meanwhile. ``only``: the participants whose lines are needed
+    (see :func:`build_report`); a detail or the hard questions then take a moment
+    whatever the group's size.
     """
     at = now or utc_now()
     facts = await report_facts(
@@ -64,6 +73,7 @@ async def group_report(rt: Runtime, group: GroupRecord, now: datetime | None = N
         at,
         quiet_days=rt.settings.quiet_days,
         timezone=rt.settings.timezone,
+        only=only,
     )
 
 
@@ -77,7 +87,7 @@ async def act(
 ) -> None:
     rt = context.runtime
     assert scope.participant_id is not None
-    report = await group_report(rt, scope.group)
+    report = await group_report(rt, scope.group, only=(scope.participant_id,))
     line = report.line(scope.participant_id)
     if line is None:  # has not agreed yet, or erased between the view and the press
         await _say(context, coach, tr, tr._(GONE))

@@ -278,7 +278,7 @@ async def _group_press(
         case "P" if press.participant_id is not None:
             await send_detail(context, coach, group, press.participant_id)
         case "Q":
-            report = await group_report(rt, group)
+            report = await group_report(rt, group, only=())
             await send_all(context, coach.telegram_id, view.hard_questions(tr, report))
         case "F":
             await send_export(context, coach, group, press.value or "x")
@@ -316,7 +316,7 @@ async def send_detail(
     context: BotContext, coach: CoachRecord, group: GroupRecord, participant_id: int
 ) -> None:
     rt = context.runtime
-    report = await group_report(rt, group)
+    report = await group_report(rt, group, only=(participant_id,))
     line = report.line(participant_id)
     tr = context.runtime.translator(coach.language)
     if line is None:  # erased between the overview and the press
