@@ -9,8 +9,10 @@ Written with plain sqlite3 in one transaction: building it is not what is timed.
 from __future__ import annotations
 
 import asyncio
+import json
 import random
 import sqlite3
+import sys
 from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
@@ -137,3 +139,21 @@ async def _migrate(path: Path) -> None:
 
 
 __all__ = ["NOW", "Population", "build_population"]
+
+
+def main(argv: list[str]) -> None:
+    """`python -m bench.population PATH N`: write the file, print its figures as JSON."""
+    from bot.config import load_settings
+    from bot.course.loader import load_course
+
+    course = load_course(load_settings().lessons_dir)
+    made = build_population(Path(argv[0]), course, int(argv[1]))
+    print(
+        json.dumps(
+            {"group_id": made.group_id, "answers": made.answers, "quiz_runs": made.quiz_runs}
+        )
+    )
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
