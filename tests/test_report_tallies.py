@@ -103,13 +103,27 @@ async def test_kept_figures_agree_with_the_raw_rows(
         group = await groups.get_group(db, group_id)
         assert group is not None
         raw = build_report(course, await group_facts(db, group), NOW)
+        since = NOW - timedelta(days=RECENT_DAYS)
         kept_facts = await report_facts(
-            db, group, failed_runs=FAILED_RUNS_STUCK, passed_since=NOW - timedelta(days=RECENT_DAYS)
+            db, group, failed_runs=FAILED_RUNS_STUCK, passed_since=since
         )
         kept = build_report(course, kept_facts, NOW)
         assert raw.lines and raw.questions
         assert comparable(kept) == comparable(raw)
         assert kept.hard_questions == raw.hard_questions
+        for line in raw.lines[:3]:  # a detail reads and builds one participant's line
+            one = await report_facts(
+                db,
+                group,
+                failed_runs=FAILED_RUNS_STUCK,
+                passed_since=since,
+                only=(line.participant_id,),
+            )
+            assert build_report(course, one, NOW, only=(line.participant_id,)).lines == (line,)
+        none = await report_facts(
+            db, group, failed_runs=FAILED_RUNS_STUCK, passed_since=since, only=()
+        )
+        assert build_report(course, none, NOW, only=()).questions == raw.questions
         seen += raw.lines
     # the history exercises every kept figure: stuck, recent passes, hard questions
     assert any(line.stuck_lessons for line in seen)

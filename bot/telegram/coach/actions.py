@@ -65,6 +65,7 @@ async def group_report(
         group,
         failed_runs=FAILED_RUNS_STUCK,
         passed_since=at - timedelta(days=RECENT_DAYS),
+        only=only,
     )
     return await asyncio.to_thread(
         build_report,
