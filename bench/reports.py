@@ -121,14 +121,18 @@ async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list
     async def overview() -> object:
         return view.overview(tr, rt.course, await group_report(rt, group))
 
-    async def detail() -> object:
-        report = await group_report(rt, group)
-        line = report.lines[len(report.lines) // 2]
-        wrong = await first_try_misses(rt, line.participant_id)
+    someone = len(group_members := await groups.participants_of_group(db, group.id)) // 2
+    chosen = group_members[someone].id
+
+    async def detail() -> object:  # as the handler makes it: one participant's line
+        report = await group_report(rt, group, only=(chosen,))
+        line = report.line(chosen)
+        assert line is not None
+        wrong = await first_try_misses(rt, chosen)
         return view.detail(tr, rt.course, report, line, wrong)
 
     async def hard() -> object:
-        return view.hard_questions(tr, await group_report(rt, group))
+        return view.hard_questions(tr, await group_report(rt, group, only=()))
 
     async def xlsx() -> bytes:
         report = await group_report(rt, group)
