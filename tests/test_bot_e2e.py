@@ -649,7 +649,7 @@ async def test_a_failing_lookup_of_the_reader_gives_one_apology(
     async def broken(*args: Any, **kwargs: Any) -> None:
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr("bot.telegram.context.participants.get_with_progress", broken)
+    monkeypatch.setattr("bot.telegram.context.speaker", broken)
     await users.send(ERIK, "/start", first_name="Erik", language_code="sv")
     await users.idle()
     assert len(await users.bot_messages(ERIK)) == 1
