@@ -1,50 +1,52 @@
-"""`make bench`: the bot's throughput and latency beside a bare PTB echo bot.
+"""`make bench`: this bot beside the framework's own echo bot, and the coaches' reports.
 
-Two processes share the machine's two cores the way production would share
-Telegram and the bot: a driver process runs the emulator and N simulated
+Every figure is min / median / max over repeated runs, the bots' runs
+interleaved so a busy moment of the machine falls on all of them alike. Two
+processes share the machine's two cores the way production would share
+Telegram and the bot: a driver process runs the emulator and simulated
 participants who act through its state directly (so the load costs the bot's
-process nothing), and this process runs the bot. The same driver then runs
-against a bare python-telegram-bot echo bot with PTB's default settings, and
-the ratio of the two throughputs is printed on a line of its own. Neither bot
-uses AIORateLimiter here: it would hold both at Telegram's 30 a second.
+process nothing), and a bot process (bench/bot.py) runs one bot. No bot uses
+the rate limiter here: it would hold every one at Telegram's 30 a second.
 
-Latency is measured from an update being queued to the bot's first reply to it
-being recorded by the emulator.
+Printed, side by side in one run:
+- throughput of the participant flow (presses with keyboards, closed loop),
+  beside the default PTB echo bot, the echo bot with this bot's request
+  backend and concurrency, and a bare bot making the same calls as this one;
+- latency at an open-loop 20 updates/s (update queued to the first reply seen),
+  alone and while a coach exports the biggest group over and over;
+- the bot's resident memory with 10,000 participants stored;
+- the broadcast through the scheduler;
+- the coach views and exports at 10,000 participants × 10 weeks;
+- course loading with all catalogs.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from telegram import Update
-from telegram.ext import ApplicationBuilder, ContextTypes, MessageHandler, filters
-
 from bench.broadcast import bench_broadcast
-from bench.reports import bench_reports
-from bot.config import load_settings
-from bot.course.loader import load_course
-from bot.i18n.catalogs import compile_catalogs
-from bot.telegram.context import BotApplication
+from bench.driver import ACTIONS_PER_PARTICIPANT
+from bench.reports import bench_course_loading, bench_reports, spread
 
-TOKEN = "1000000002:bench-token"
-ACTIONS_PER_PARTICIPANT = 30
+OPEN_RATE = 20.0
+OPEN_PEOPLE = 100
 
 
 @dataclass(frozen=True)
-class Result:
-    name: str
+class Run:
     updates: int
     seconds: float
     latencies_ms: list[float]
+    memory: dict[str, float]
 
     @property
     def rate(self) -> float:
@@ -54,116 +56,144 @@ class Result:
         ordered = sorted(self.latencies_ms)
         return ordered[min(len(ordered) - 1, int(p / 100 * len(ordered)))] if ordered else 0.0
 
-    def line(self) -> str:
-        return (
-            f"{self.name:<10} {self.updates:>6} updates in {self.seconds:6.2f} s = "
-            f"{self.rate:7.1f} updates/s   latency p50 {self.percentile(50):6.1f} ms  "
-            f"p95 {self.percentile(95):6.1f} ms  p99 {self.percentile(99):6.1f} ms"
-        )
 
-
-# ---------------------------------------------------------------- the bots
-
-
-async def _echo(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-    if update.effective_message and update.effective_message.text:
-        await update.effective_message.reply_text(update.effective_message.text)
-
-
-def echo_application(url: str) -> BotApplication:
-    """A bare echo bot with PTB's default settings: the framework's own yardstick."""
-    application = ApplicationBuilder().token(TOKEN).base_url(f"{url}/bot").build()
-    application.add_handler(MessageHandler(filters.TEXT, _echo))
-    return application
-
-
-async def run_echo(url: str, go: asyncio.Future[None]) -> None:
-    application = echo_application(url)
-    async with application:
-        await application.start()
-        assert application.updater is not None
-        await application.updater.start_polling(poll_interval=0.0, timeout=10)
-        await go
-        await application.updater.stop()
-        await application.stop()
-
-
-async def run_course_bot(url: str, go: asyncio.Future[None]) -> None:
-    from bot.app import start_bot, stop_bot
-    from bot.storage import Database
-
-    settings = load_settings()
-    course = load_course(settings.lessons_dir)
-    compile_catalogs(settings.locales_dir)
-    with tempfile.TemporaryDirectory() as folder:
-        settings = replace(
-            settings,
-            bot_token=TOKEN,
-            bot_api_url=f"{url}/bot",
-            database=Path(folder) / "bench.sqlite3",
-            webhook_url=None,
-        )
-        db = await Database.open(settings.database)
-        application = await start_bot(settings, db, course, rate_limiter=False)
-        try:
-            await go
-        finally:
-            await stop_bot(application)
-            await db.close()
-
-
-def measure(kind: str, participants: int) -> Result:
-    """Start a driver, run one bot against it, and collect the driver's figures."""
+def measure(
+    kind: str, participants: int, bot: list[str], open_loop: tuple[float, float] | None
+) -> Run:
+    """Start a driver and a bot process against it; the driver's figures and the bot's memory."""
+    load = [] if open_loop is None else [str(open_loop[0]), str(open_loop[1])]
     driver = subprocess.Popen(
-        [sys.executable, "-m", "bench.driver", kind, str(participants)],
+        [sys.executable, "-m", "bench.driver", kind, str(participants), *load],
         stdin=subprocess.PIPE,
         stdout=subprocess.PIPE,
         text=True,
     )
     assert driver.stdin is not None and driver.stdout is not None
     url = driver.stdout.readline().strip()
-
-    async def main() -> dict[str, Any]:
-        loop = asyncio.get_running_loop()
-        done: asyncio.Future[None] = loop.create_future()
-        runner = run_course_bot if kind == "course" else run_echo
-        task = asyncio.create_task(runner(url, done))
-        await asyncio.sleep(1.0)  # the bot is polling
-        assert driver.stdin is not None and driver.stdout is not None
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bench.bot", bot[0], url, *bot[1:]],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdin is not None and process.stdout is not None
+    try:
+        ready = process.stdout.readline().strip()
+        if ready != "ready":
+            raise RuntimeError(f"the bot {bot[0]} did not start")
+        time.sleep(1.0 if len(bot) == 1 else 6.0)  # polling; a big installation's start jobs done
         driver.stdin.write("go\n")
         driver.stdin.flush()
-        line = await loop.run_in_executor(None, driver.stdout.readline)
-        done.set_result(None)
-        await task
-        figures: dict[str, Any] = json.loads(line)
-        return figures
+        figures: dict[str, Any] = json.loads(driver.stdout.readline())
+        process.stdin.write("stop\n")
+        process.stdin.flush()
+        memory: dict[str, float] = json.loads(process.stdout.readline())
+        process.wait(timeout=30)
+    finally:
+        driver.stdin.close()
+        driver.wait(timeout=30)
+        if process.poll() is None:
+            process.kill()
+    return Run(figures["updates"], figures["seconds"], figures["latencies_ms"], memory)
 
-    figures = asyncio.run(main())
-    driver.stdin.close()
-    driver.wait(timeout=30)
-    name = "this bot" if kind == "course" else "echo bot"
-    return Result(name, figures["updates"], figures["seconds"], figures["latencies_ms"])
+
+def rates(runs: list[Run]) -> str:
+    return spread([r.rate for r in runs]).replace(".000", "")
 
 
-def bench_throughput(participants: int) -> list[str]:
-    ours = measure("course", participants)
-    echo = measure("echo", participants)
-    ratio = ours.rate / echo.rate if echo.rate else 0.0
-    return [
-        f"{participants} simulated participants at once, {ACTIONS_PER_PARTICIPANT} updates each:",
-        ours.line(),
-        echo.line(),
-        f"ratio: {ratio:.2f}",
+def _spread_of(values: list[float], digits: int = 1) -> str:
+    ordered = sorted(values)
+    return " / ".join(
+        f"{v:.{digits}f}" for v in (ordered[0], statistics.median(ordered), ordered[-1])
+    )
+
+
+def bench_throughput(participants: int, repeats: int) -> list[str]:
+    bots = {
+        "this bot": ("course", ["course"]),
+        "bare bot, same calls": ("bare", ["bare"]),
+        "echo bot, PTB defaults": ("echo", ["echo"]),
+        "echo bot, tuned": ("echo", ["echo-tuned"]),
+    }
+    runs: dict[str, list[Run]] = {name: [] for name in bots}
+    for _ in range(repeats):  # interleaved
+        for name, (kind, bot) in bots.items():
+            runs[name].append(measure(kind, participants, bot, None))
+    median = {name: statistics.median(r.rate for r in found) for name, found in runs.items()}
+    lines = [
+        f"participant flow, {participants} people at once, {ACTIONS_PER_PARTICIPANT} updates"
+        f" each, closed loop ({repeats} runs; updates/s min / median / max):",
+        *(f"  {name:<24} {_spread_of([r.rate for r in found])}" for name, found in runs.items()),
+        "  this bot and the bare and tuned echo bots: aiohttp request, 16 updates at once"
+        " (one per person); the default echo bot: HTTPXRequest, one update at a time",
+        f"  ratio to the default echo bot (PTB defaults for concurrency there, tuned here):"
+        f" {median['this bot'] / median['echo bot, PTB defaults']:.2f}",
+        f"  ratio to the tuned echo bot (both tuned):"
+        f" {median['this bot'] / median['echo bot, tuned']:.2f}",
+        f"  ratio to the bare bot making the same calls (the project's own overhead):"
+        f" {median['this bot'] / median['bare bot, same calls']:.2f}",
     ]
+    return lines
+
+
+def bench_latency(database: Path, group_id: int, seconds: float, repeats: int) -> list[str]:
+    open_loop = (OPEN_RATE, seconds)
+    alone: list[Run] = []
+    exporting: list[Run] = []
+    for _ in range(repeats):
+        alone.append(measure("course", OPEN_PEOPLE, ["course", str(database)], open_loop))
+        exporting.append(
+            measure("course", OPEN_PEOPLE, ["course", str(database), str(group_id)], open_loop)
+        )
+    lines = [
+        f"latency at an open-loop {OPEN_RATE:.0f} updates/s for {seconds:.0f} s, 10,000"
+        f" participants stored ({repeats} runs; ms, min / median / max):",
+    ]
+    for name, found in (("alone", alone), ("while a coach exports", exporting)):
+        cells = "   ".join(
+            f"p{p} {_spread_of([r.percentile(p) for r in found])}" for p in (50, 95, 99)
+        )
+        lines.append(f"  {name:<22} {cells}")
+    lines.append(
+        "  bot's memory (RSS, MB): alone "
+        f"{_spread_of([r.memory['rss_mb'] for r in alone], 0)}, peak while exporting "
+        f"{_spread_of([r.memory['peak_mb'] for r in exporting], 0)}"
+    )
+    return lines
+
+
+def build(path: Path, n: int) -> tuple[int, str]:
+    """The 10,000-participant installation, written by a process of its own."""
+    started = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-m", "bench.population", str(path), str(n)],
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    figures = json.loads(out)
+    took = time.perf_counter() - started
+    return int(figures["group_id"]), (
+        f"{n} participants × 10 weeks stored: {figures['answers']} answers,"
+        f" {figures['quiz_runs']} quiz runs (written in {took:.0f} s)"
+    )
 
 
 def bench_command(args: argparse.Namespace) -> int:
     started = time.perf_counter()
-    for line in bench_throughput(args.participants):
+    for line in bench_throughput(args.participants, args.repeats):
         print(line, flush=True)
-    for line in bench_reports(args.reports):  # the coaches' overview and XLSX
-        print(line, flush=True)
+    with tempfile.TemporaryDirectory() as folder:
+        database = Path(folder) / "installation.sqlite3"
+        group_id, built = build(database, args.reports)
+        print(built, flush=True)
+        for line in bench_latency(database, group_id, args.seconds, args.repeats):
+            print(line, flush=True)
+        for line in bench_reports(database, group_id, args.reports, args.repeats):
+            print(line, flush=True)
     for line in bench_broadcast(args.broadcast):  # reminders through the scheduler
+        print(line, flush=True)
+    for line in bench_course_loading(args.repeats):
         print(line, flush=True)
     print(f"benchmark took {time.perf_counter() - started:.1f} s")
     return 0
@@ -171,7 +201,9 @@ def bench_command(args: argparse.Namespace) -> int:
 
 def main() -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
-    parser.add_argument("--participants", type=int, default=200)
+    parser.add_argument("--participants", type=int, default=100)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--seconds", type=float, default=20.0, help="each open-loop run")
     parser.add_argument("--reports", type=int, default=10_000)
     parser.add_argument("--broadcast", type=int, default=1_000, help="participants reminded")
     return bench_command(parser.parse_args())

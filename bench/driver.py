@@ -1,9 +1,14 @@
 """The benchmark's load: the emulator and simulated participants in a process of their own.
 
-`python -m bench.driver course|echo N` prints the emulator's URL, waits for
-"go" on stdin, lets N participants act at once through the emulator's state
-(no HTTP on the load side, so the driver's own cost stays small), and prints
-one JSON line of figures: updates, seconds and each update's latency.
+`python -m bench.driver course|echo|bare N [RATE SECONDS]` prints the emulator's
+URL, waits for "go" on stdin, lets N participants act through the emulator's
+state (no HTTP on the load side, so the driver's own cost stays small), and
+prints one JSON line of figures: updates, seconds and each update's latency.
+
+Closed loop (no RATE): each participant acts as soon as the reply to their
+last move arrived, ACTIONS_PER_PARTICIPANT times: throughput. Open loop: moves
+are sent at RATE a second in all for SECONDS, each participant in their turn,
+whether or not the bot keeps up: the latency is handling time, not queueing.
 """
 
 from __future__ import annotations
@@ -15,7 +20,6 @@ import time
 from collections import defaultdict
 from typing import Any
 
-from bench.__main__ import ACTIONS_PER_PARTICIPANT
 from bench.simulation import Press, SimulatedParticipant
 from bot.config import load_settings
 from bot.course.loader import load_course
@@ -24,6 +28,7 @@ from bot.emulator.server import Emulator
 from bot.emulator.state import EmulatorState
 from bot.telegram import callbacks
 
+ACTIONS_PER_PARTICIPANT = 20
 FIRST_USER = 10_000
 QUIET_SECONDS = 0.02
 
@@ -87,15 +92,26 @@ class Replies:
 
 
 async def participant(
-    state: EmulatorState, replies: Replies, course: Course | None, user_id: int
+    state: EmulatorState,
+    replies: Replies,
+    course: Course | None,
+    user_id: int,
+    kind: str = "course",
+    turns: list[float] | None = None,
 ) -> list[float]:
+    """One person's moves; with ``turns`` (perf_counter times) each waits for its turn."""
     latencies = []
-    for n in range(ACTIONS_PER_PARTICIPANT):
+    for n in range(ACTIONS_PER_PARTICIPANT if turns is None else len(turns)):
+        if turns is not None:
+            await asyncio.sleep(max(0.0, turns[n] - time.perf_counter()))
         before = replies.seen(user_id)
         started = time.perf_counter()
-        if course is None:
+        if kind == "echo":
             state.user_message(user_id, f"hello {n}", first_name="Echo")
-        elif not act(state, course, user_id, n):
+        elif kind == "bare":
+            if not press_only_button(state, user_id, n):
+                break
+        elif course is not None and not act(state, course, user_id, n):
             # the pressed card lost its buttons and the next one is still on its way
             replies.expect(user_id, before)
             if await replies.wait(user_id) is None or not act(state, course, user_id, n):
@@ -106,6 +122,19 @@ async def participant(
         if first is not None:
             latencies.append((first - started) * 1000)
     return latencies
+
+
+def press_only_button(state: EmulatorState, user_id: int, n: int) -> bool:
+    """The bare bot's flow: /start, then the one button of the newest card, again and again."""
+    if n == 0:
+        state.user_message(user_id, "/start", first_name="Amina", language_code="sv")
+        return True
+    messages = [m for m in state.chat_view(user_id)["messages"] if m["from"] == "bot"]
+    last = next((m for m in reversed(messages) if m.get("buttons")), None)
+    if last is None:
+        return False
+    state.user_press(user_id, last["message_id"], last["buttons"][0][0]["data"])
+    return True
 
 
 def act(state: EmulatorState, course: Course, user_id: int, n: int) -> bool:
@@ -135,7 +164,15 @@ def act(state: EmulatorState, course: Course, user_id: int, n: int) -> bool:
     return True
 
 
-async def main(kind: str, participants: int) -> None:
+def schedule(participants: int, rate: float, seconds: float, start: float) -> list[list[float]]:
+    """Open loop: the k-th move of all is sent at start + k / rate, people taking turns."""
+    turns: list[list[float]] = [[] for _ in range(participants)]
+    for k in range(int(rate * seconds)):
+        turns[k % participants].append(start + k / rate)
+    return turns
+
+
+async def main(kind: str, participants: int, rate: float | None, seconds: float) -> None:
     course = load_course(load_settings().lessons_dir) if kind == "course" else None
     async with Emulator() as emulator:
         print(emulator.url, flush=True)
@@ -144,8 +181,19 @@ async def main(kind: str, participants: int) -> None:
         replies = Replies(emulator.state)
         started = time.perf_counter()
         users = range(FIRST_USER, FIRST_USER + participants)
+        turns = None if rate is None else schedule(participants, rate, seconds, started)
         results = await asyncio.gather(
-            *(participant(emulator.state, replies, course, u) for u in users)
+            *(
+                participant(
+                    emulator.state,
+                    replies,
+                    course,
+                    u,
+                    kind,
+                    None if turns is None else turns[i],
+                )
+                for i, u in enumerate(users)
+            )
         )
         seconds = time.perf_counter() - started
         latencies = [x for r in results for x in r]
@@ -159,4 +207,7 @@ async def main(kind: str, participants: int) -> None:
 
 
 if __name__ == "__main__":
-    asyncio.run(main(sys.argv[1], int(sys.argv[2])))
+    open_loop = len(sys.argv) > 3
+    rate = float(sys.argv[3]) if open_loop else None
+    seconds = float(sys.argv[4]) if open_loop else 0.0
+    asyncio.run(main(sys.argv[1], int(sys.argv[2]), rate, seconds))

@@ -2,25 +2,32 @@
 
 Synthetic participants take all ten weeks the way real ones do: most answer
 right at the first try, some need a second, a few fail a quiz and take it
-again, and they stop at different weeks. Their rows have exactly the shapes
-:mod:`bot.storage.reports` reads, so what is timed is the real aggregation
-(:func:`build_report`) and the real export (:func:`to_xlsx`), nothing else.
+again, and they stop at different weeks. bench/population.py writes them to a
+database file as the bot stores them; what is timed is each view as the bot
+makes it (the read of the kept figures, the report built in a worker thread,
+the rendering) and each export, nothing else.
 """
 
 from __future__ import annotations
 
+import asyncio
 import random
+import statistics
 import time
+from collections import defaultdict
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
+from bot import clock
 from bot.config import load_settings
 from bot.course.loader import load_course
 from bot.course.model import Course, Lesson
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.catalogs import compile_catalogs
-from bot.i18n.translator import translator
-from bot.reports.export import About, to_xlsx
-from bot.reports.progress import build_report
+from bot.i18n.languages import LANGUAGES
+from bot.i18n.translator import reset_cache, translator
+from bot.reports.chart import progress_chart
+from bot.reports.export import About, to_csv, to_xlsx
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
@@ -90,21 +97,95 @@ def _stand(course: Course, progress: Progress, reach: int) -> Progress:
     return Progress(stage=Stage.READY, lesson_id=course.lessons[reach].id, results=progress.results)
 
 
-def bench_reports(n: int) -> list[str]:
-    """Time the overview (GroupReport) and the XLSX for ``n`` participants × 10 weeks."""
+def spread(values: list[float]) -> str:
+    """min / median / max of repeated measurements."""
+    ordered = sorted(values)
+    return f"{ordered[0]:.3f} / {statistics.median(ordered):.3f} / {ordered[-1]:.3f}"
+
+
+async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list[float]]:
+    """Each coach view and export as the bot makes it: read, build, render (seconds)."""
+    from bot.storage import Database, groups
+    from bot.telegram.coach import render as view
+    from bot.telegram.coach.actions import first_try_misses, group_report
+    from bot.telegram.runtime import Runtime
+
+    settings = load_settings()
+    tr = translator(settings.locales_dir, "sv")
+    db = await Database.open(path)
+    rt = Runtime(settings, db, load_course(settings.lessons_dir))
+    group = await groups.get_group(db, group_id)
+    assert group is not None
+    timings: dict[str, list[float]] = defaultdict(list)
+
+    async def overview() -> object:
+        return view.overview(tr, rt.course, await group_report(rt, group))
+
+    someone = len(group_members := await groups.participants_of_group(db, group.id)) // 2
+    chosen = group_members[someone].id
+
+    async def detail() -> object:  # as the handler makes it: one participant's line
+        report = await group_report(rt, group, only=(chosen,))
+        line = report.line(chosen)
+        assert line is not None
+        wrong = await first_try_misses(rt, chosen)
+        return view.detail(tr, rt.course, report, line, wrong)
+
+    async def hard() -> object:
+        return view.hard_questions(tr, await group_report(rt, group, only=()))
+
+    async def xlsx() -> bytes:
+        report = await group_report(rt, group)
+        about = About(coach="Bench", weeks_open=report.pace_week)
+        return await asyncio.to_thread(to_xlsx, tr, rt.course, report, about)
+
+    async def csv() -> bytes:
+        return await asyncio.to_thread(to_csv, tr, await group_report(rt, group))
+
+    async def picture() -> bytes:
+        report = await group_report(rt, group)
+        return await asyncio.to_thread(progress_chart, tr, rt.course, report)
+
+    views = {
+        "overview (a page)": overview,
+        "a participant's detail": detail,
+        "hard questions": hard,
+        "XLSX": xlsx,
+        "CSV": csv,
+        "chart (PNG)": picture,
+    }
+    clock.set_now(NOW)
+    try:
+        for _ in range(repeats):
+            for name, make in views.items():
+                started = time.perf_counter()
+                await make()
+                timings[name].append(time.perf_counter() - started)
+    finally:
+        clock.set_now(None)
+        await db.close()
+    return timings
+
+
+def bench_reports(path: Path, group_id: int, n: int, repeats: int) -> list[str]:
+    """The coach's views and exports of one group of ``n`` × 10 weeks, from the database."""
+    compile_catalogs(load_settings().locales_dir)
+    timings = asyncio.run(_time_views(path, group_id, repeats))
+    lines = [f"coach views and exports, {n} participants × 10 weeks (s, min / median / max):"]
+    lines += [f"  {name:<24} {spread(values)}" for name, values in timings.items()]
+    return lines
+
+
+def bench_course_loading(repeats: int) -> list[str]:
+    """Loading the lessons and every language's catalogs, as a start does (s)."""
     settings = load_settings()
     compile_catalogs(settings.locales_dir)
-    course = load_course(settings.lessons_dir)
-    tr = translator(settings.locales_dir, "sv")
-    facts = synthetic_group(course, n)
-    started = time.perf_counter()
-    report = build_report(course, facts, NOW, quiet_days=settings.quiet_days)
-    built = time.perf_counter()
-    workbook = to_xlsx(tr, course, report, About(coach="Bench", weeks_open=report.pace_week))
-    written = time.perf_counter()
-    return [
-        f"coach reports for {n} synthetic participants × {len(course.weeks)} weeks "
-        f"({len(facts.answers)} answers, {len(facts.quiz_results)} quiz runs):",
-        f"overview (GroupReport)  {built - started:6.2f} s",
-        f"XLSX ({len(workbook) // 1024} KiB)        {written - built:6.2f} s",
-    ]
+    timings = []
+    for _ in range(repeats):
+        reset_cache()
+        started = time.perf_counter()
+        course = load_course(settings.lessons_dir)
+        for code in LANGUAGES:
+            translator(settings.locales_dir, code).lesson(course.weeks[0].title)
+        timings.append(time.perf_counter() - started)
+    return [f"course loading with all {len(LANGUAGES)} catalogs (s): {spread(timings)}"]

@@ -30,6 +30,7 @@ from bot.reports.progress import (
     wrong_at_first,
 )
 from bot.reports.todo import Why, action_list
+from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach import render as view
 from tests.conftest import ROOT
 from tests.test_reports import AMINA, ERIK, NOW, OMAR, SARA, facts, progress_through
@@ -313,3 +314,46 @@ def test_the_detail_never_calls_the_current_week_not_started(
         tr._("Week {number}: {title}").format(number=2, title=tr.lesson(course.weeks[1].title))
         in text
     )
+
+
+# ---------------------------------------------------------------- a page at a time
+
+
+def test_a_big_group_is_shown_a_page_at_a_time(course: Course, tr: Translator) -> None:
+    many = tuple(
+        Member(
+            100 + n, f"Deltagare {n:02}", NOW - timedelta(days=n % 3), progress_through(course, 1)
+        )
+        for n in range(2 * view.PAGE_SIZE + 3)
+    )
+    report = build_report(course, facts(course, members=many, answers=(), quiz_results=()), NOW)
+    assert view.pages(report) == 3
+
+    def shown(page: int) -> tuple[str, list[str]]:
+        messages = view.overview(tr, course, report, page)
+        data = [b.data for m in messages for row in m.buttons for b in row]
+        return "\n".join(m.text for m in messages), data
+
+    first, first_buttons = shown(0)
+    middle, middle_buttons = shown(1)
+    last, last_buttons = shown(2)
+    assert tr._("Page {page} of {pages}").format(page=1, pages=3) in first
+    assert "Deltagare 00" in first and "Deltagare 25" not in first
+    assert "Deltagare 25" in middle and "Deltagare 00" not in middle
+    assert "Deltagare 52" in last and tr._("To do this week:") not in last
+    assert cb.overview(7, 1) in first_buttons and cb.overview(7, 0) not in first_buttons
+    assert {cb.overview(7, 0), cb.overview(7, 2)} <= set(middle_buttons)
+    assert cb.overview(7, 1) in last_buttons and cb.overview(7, 3) not in last_buttons
+    assert cb.participant(7, 100 + 2 * view.PAGE_SIZE) in last_buttons
+    assert shown(99)[0] == last  # a page past the end shows the last one
+    assert cb.decode(cb.overview(7, 2)) == cb.CoachPress("G", 7, value="2")
+    assert cb.decode("1O|7|02") is None and cb.decode("1O|7|-1") is None
+    assert cb.decode("1O|7") is None and cb.decode("1G|7|2") is None
+
+
+def test_a_small_group_has_no_page_buttons(course: Course, tr: Translator) -> None:
+    report = build_report(course, facts(course), NOW)
+    text = "\n".join(m.text for m in view.overview(tr, course, report))
+    data = [b.data for m in view.overview(tr, course, report) for row in m.buttons for b in row]
+    assert view.pages(report) == 1 and not any(d.startswith("1G|") for d in data)
+    assert tr._("Page {page} of {pages}").format(page=1, pages=1) not in text

@@ -24,12 +24,14 @@ from bot.storage import (
     invites,
     is_processed,
     jobs,
+    newcomers,
     participants,
     progress,
     purge_processed_updates,
     reminders,
 )
-from bot.storage.database import load_migrations, split_statements
+from bot.storage.database import Step, load_migrations, split_statements
+from bot.storage.speakers import Pace, Speaker, speaker
 
 NOW = datetime(2025, 3, 3, 9, 0, tzinfo=UTC)
 TID = 7_340_051_923  # a Telegram id wider than 32 bits, as real ones are
@@ -223,6 +225,39 @@ async def test_an_exception_inside_a_transaction_rolls_it_back(db: Database) -> 
             "INSERT INTO processed_updates (update_id, processed_at) VALUES (1, 'x')"
         )
     assert await count(db, "processed_updates") == 1
+
+
+async def test_a_batch_of_steps_is_one_transaction(db: Database) -> None:
+    mark = "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, 'x')"
+    results = await db.run_steps(
+        [Step(mark, (1,)), Step(mark, [(2,), (3,)], many=True), Step("SELECT 7", fetch=True)]
+    )
+    assert results[:2] == [1, 2] and [tuple(r) for r in results[2]] == [(7,)]  # type: ignore[union-attr]
+    with pytest.raises(sqlite3.IntegrityError):  # the second step fails: the first is undone
+        await db.run_steps([Step(mark, (4,)), Step(mark, (1,))])
+    with pytest.raises(LookupError, match="nothing"):  # a step that must change a row
+        await db.run_steps(
+            [Step(mark, (5,)), Step("DELETE FROM inbox", or_raise=LookupError("nothing"))]
+        )
+    assert await count(db, "processed_updates") == 3
+    async with db.transaction():  # inside a transaction the steps join it
+        await db.run_steps([Step(mark, (6,))])
+        assert await count(db, "processed_updates") == 4
+    assert await count(db, "processed_updates") == 4
+
+
+async def test_who_is_speaking_is_read_in_one_batch(db: Database) -> None:
+    assert await speaker(db, TID) == Speaker(None, None, None, None, None)
+    await newcomers.welcome(db, TID, "so")
+    stranger = await speaker(db, TID)
+    assert stranger.newcomer is not None and stranger.newcomer.language == "so"
+    group = await groups.create_group(db, "Vetlanda", date(2025, 1, 6))
+    person = await participants.create(db, TID, "Amina", "so", group_id=group.id, now=NOW)
+    await commit_update(db, update_id=1, participant_id=person.id, progress_state="S")
+    found = await speaker(db, TID)
+    assert found.participant is not None and found.participant.id == person.id
+    assert found.progress == "S" and found.newcomer is None
+    assert found.pace == Pace(date(2025, 1, 6), False, 0)
 
 
 async def test_commit_update_for_an_erased_participant_saves_nothing(db: Database) -> None:
@@ -482,6 +517,19 @@ async def test_export_returns_everything_stored(db: Database) -> None:
         "goal": None,
         "reader_of": [],
         "recording": None,
+        "report_figures": {
+            "first_answers": [
+                {"lesson_id": "w01-l1", "question_id": "q1", "correct": False, "answer": "a,b"}
+            ],
+            "quiz_tallies": [
+                {
+                    "lesson_id": "w01-l1",
+                    "failed_since_reset": 1,
+                    "reset_at": None,
+                    "last_passed_at": None,
+                }
+            ],
+        },
         "scheduled_messages": [],
         "coach_actions": [],
         "coach_notes": [],

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.course.model import Course, Lesson, Week
-from bot.course.progress import Progress, Stage
+from bot.course.progress import NOT_STARTED, Progress, Stage
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,18 +36,18 @@ class WeekSummary:
 
 
 def summarize(course: Course, progress: Progress) -> tuple[WeekSummary, ...]:
-    """Per week: each lesson's pass, best score and failed quiz runs, by the course's order."""
+    """Per week: each lesson's pass, best score and failed quiz runs, by the course's order.
+
+    One lookup per lesson: a coach's report summarises every participant of a group.
+    """
+    results = progress.results
     return tuple(
         WeekSummary(
             week,
             tuple(
-                LessonSummary(
-                    lesson,
-                    progress.passed(lesson.id),
-                    progress.result(lesson.id).best_percent,
-                    progress.result(lesson.id).failed_runs,
-                )
+                LessonSummary(lesson, r.passed, r.best_percent, r.failed_runs)
                 for lesson in week.lessons
+                for r in (results.get(lesson.id, NOT_STARTED),)
             ),
         )
         for week in course.weeks

@@ -14,7 +14,7 @@ finished, and for someone who erased their data only that they left.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from enum import StrEnum
@@ -25,7 +25,15 @@ from bot.course.progress import Progress, Stage
 from bot.course.schedule import weeks_open
 from bot.course.summary import WeekSummary, current_week, summarize
 from bot.reports.names import distinct_names
-from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact, SureMistake
+from bot.storage.records import (
+    AnswerCount,
+    AnswerFact,
+    GroupFacts,
+    Member,
+    QuizFact,
+    QuizTally,
+    SureMistake,
+)
 
 # ---------------------------------------------------------------- the flag rules, in one place
 #
@@ -204,13 +212,29 @@ def build_report(
     *,
     quiet_days: int = 7,
     timezone: str = "Europe/Stockholm",
+    only: Collection[int] | None = None,
 ) -> GroupReport:
-    """The whole group at ``now``: a line per participant, departures, hard questions."""
+    """The whole group at ``now``: a line per participant, departures, hard questions.
+
+    ``only``: lines for these participants alone (a detail needs one, the hard
+    questions none); the rest of the report, names told apart included, is whole.
+    A line costs reading the participant's progress: a big group's lines take seconds.
+    """
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
-    failed = _failed_twice(facts.quiz_results, facts.resets)
-    recent = _recent_passes(facts.quiz_results, now - timedelta(days=RECENT_DAYS))
+    since = now - timedelta(days=RECENT_DAYS)
     sure = _sure_mistakes(facts.sure_mistakes, now - timedelta(days=SURE_WRONG_DAYS))
+    kept = facts.tallies
+    if kept is None:  # the raw rows: every answer and quiz run of the group
+        failed = _failed_twice(facts.quiz_results, facts.resets)
+        recent = _recent_passes(facts.quiz_results, since)
+        questions = question_difficulty(course, facts.answers)
+        choices = option_choices(course, facts.answers)
+    else:  # the figures kept with every answer (migration 010): the same, counted already
+        failed = _failed_twice_kept(kept.quiz_tallies)
+        recent = _recent_passes_kept(kept.quiz_tallies, since)
+        questions = _difficulty(course, *_first_counts(kept.answer_counts))
+        choices = _choices(course, *_option_counts(kept.answer_counts))
     members = [m for m in facts.members if m.consented]
     joining = sorted(
         members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
@@ -223,6 +247,7 @@ def build_report(
             sure.get(member.id, ()),
         )
         for member in members
+        if only is None or member.id in only
     )
     week_ago = now - timedelta(days=RECENT_DAYS)
     return GroupReport(
@@ -236,9 +261,9 @@ def build_report(
         lines=lines,
         departures=len(facts.departures),
         departures_recent=sum(1 for left in facts.departures if left > week_ago),
-        questions=question_difficulty(course, facts.answers),
+        questions=questions,
         waiting=facts.newcomers + sum(1 for member in facts.members if not member.consented),
-        choices=option_choices(course, facts.answers),
+        choices=choices,
     )
 
 
@@ -375,6 +400,12 @@ def question_difficulty(course: Course, answers: Sequence[AnswerFact]) -> tuple[
     for (_, lesson_id, question_id), correct in first.items():
         asked[(lesson_id, question_id)] += 1
         right[(lesson_id, question_id)] += correct
+    return _difficulty(course, asked, right)
+
+
+def _difficulty(
+    course: Course, asked: Counter[tuple[str, str]], right: Counter[tuple[str, str]]
+) -> tuple[QuestionStat, ...]:
     stats = []
     for order, (week, lesson, question) in enumerate(_questions(course)):
         count = asked.get((lesson, question.id), 0)
@@ -396,6 +427,14 @@ def option_choices(course: Course, answers: Sequence[AnswerFact]) -> tuple[Optio
         answered[(lesson_id, question_id)] += 1
         for option_id in {x for x in answer.split(",") if x}:
             chosen[(lesson_id, question_id, option_id)] += 1
+    return _choices(course, answered, chosen)
+
+
+def _choices(
+    course: Course,
+    answered: Counter[tuple[str, str]],
+    chosen: Counter[tuple[str, str, str]],
+) -> tuple[OptionStat, ...]:
     return tuple(
         OptionStat(
             week,
@@ -409,6 +448,48 @@ def option_choices(course: Course, answers: Sequence[AnswerFact]) -> tuple[Optio
         if question.options and question.kind is not QuestionKind.ORDER
         for option in question.options
     )
+
+
+# ---------------------------------------------------------------- from the kept figures
+
+
+def _failed_twice_kept(tallies: Iterable[QuizTally]) -> dict[int, list[str]]:
+    found: dict[int, list[str]] = defaultdict(list)
+    for t in tallies:
+        if t.failed_since_reset >= FAILED_RUNS_STUCK:
+            found[t.participant_id].append(t.lesson_id)
+    return found
+
+
+def _recent_passes_kept(tallies: Iterable[QuizTally], since: datetime) -> dict[int, int]:
+    recent: Counter[int] = Counter()
+    for t in tallies:
+        if t.last_passed_at is not None and t.last_passed_at > since:
+            recent[t.participant_id] += 1
+    return dict(recent)
+
+
+def _first_counts(
+    counts: Iterable[AnswerCount],
+) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str]]]:
+    asked: Counter[tuple[str, str]] = Counter()
+    right: Counter[tuple[str, str]] = Counter()
+    for c in counts:
+        asked[(c.lesson_id, c.question_id)] += c.people
+        right[(c.lesson_id, c.question_id)] += c.people if c.correct else 0
+    return asked, right
+
+
+def _option_counts(
+    counts: Iterable[AnswerCount],
+) -> tuple[Counter[tuple[str, str]], Counter[tuple[str, str, str]]]:
+    answered: Counter[tuple[str, str]] = Counter()
+    chosen: Counter[tuple[str, str, str]] = Counter()
+    for c in counts:
+        answered[(c.lesson_id, c.question_id)] += c.people
+        for option_id in {x for x in c.answer.split(",") if x}:
+            chosen[(c.lesson_id, c.question_id, option_id)] += c.people
+    return answered, chosen
 
 
 def _questions(course: Course) -> list[tuple[int, str, Question]]:

@@ -20,14 +20,14 @@ import os
 import re
 import sqlite3
 import stat
-from collections.abc import AsyncIterator, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from types import TracebackType
-from typing import Any
+from typing import Any, TypeVar
 
 import aiosqlite
 
@@ -51,6 +51,39 @@ _MIGRATION_FILE = re.compile(r"^(\d{3})_(\w+)\.sql$")
 _LINE_COMMENT = re.compile(r"--[^\n]*")
 
 Params = Sequence[Any]
+T = TypeVar("T")
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One statement of a :meth:`Database.run_steps` batch.
+
+    ``many``: ``params`` is a sequence of parameter rows (executemany).
+    ``fetch``: the step's result is its rows, otherwise the rows it changed.
+    ``or_raise``: an exception raised (rolling the whole batch back) when the
+    statement changed no row, so a batch can stop where a handler would have.
+    """
+
+    sql: str
+    params: Params | Sequence[Params] = ()
+    many: bool = False
+    fetch: bool = False
+    or_raise: Exception | None = None
+
+
+StepResult = list[sqlite3.Row] | int
+
+
+def _run_step(conn: sqlite3.Connection, step: Step) -> StepResult:
+    if step.many:
+        cursor = conn.executemany(step.sql, step.params)
+    else:
+        cursor = conn.execute(step.sql, step.params)
+    if step.fetch:
+        return list(cursor.fetchall())
+    if step.or_raise is not None and cursor.rowcount == 0:
+        raise step.or_raise
+    return int(cursor.rowcount)
 
 
 class SchemaError(RuntimeError):
@@ -211,6 +244,19 @@ async def _check_health(conn: aiosqlite.Connection, file: Path | None) -> None:
     await conn.execute("ROLLBACK")
 
 
+def _in_transaction(
+    conn: sqlite3.Connection, steps: Sequence[Step], write: bool
+) -> list[StepResult]:
+    conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    try:
+        results = [_run_step(conn, step) for step in steps]
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return results
+
+
 class Database:
     """The bot's SQLite database. Open it with :meth:`open`."""
 
@@ -356,6 +402,32 @@ class Database:
         """The first column of the first row, or None when there is no row."""
         row = await self.fetch_one(sql, params)
         return None if row is None else row[0]
+
+    async def run_steps(self, steps: Sequence[Step], *, write: bool = True) -> list[StepResult]:
+        """Run a batch of statements as one transaction in one hop to the database thread.
+
+        The hot path's way: an update's reads, or its whole commit, cost one
+        hand-off to aiosqlite's thread instead of one per statement (each hop
+        queues behind a busy event loop, and the lock is held meanwhile). An
+        error in any step rolls back every step. Inside the caller's own
+        transaction the steps join it. A PostgreSQL driver pipelines the same list.
+        """
+        if self._in_own_transaction():
+            return await self.run_job(lambda conn: [_run_step(conn, step) for step in steps])
+        return await self.run_job(lambda conn: _in_transaction(conn, steps, write))
+
+    async def run_job(self, job: Callable[[sqlite3.Connection], T]) -> T:
+        """Run ``job`` with the connection on the database thread, under the lock, in one hop.
+
+        The job runs to its end even when the awaiting task is cancelled, so a
+        batch is never left half-applied; ``job`` must not block on anything but SQLite.
+        """
+        async with self._exclusive():
+            # aiosqlite runs queued functions on its own thread in order; this is its
+            # one entry point for that (execute and friends use it the same way).
+            raw: sqlite3.Connection = self._conn._conn
+            result: T = await self._conn._execute(job, raw)  # type: ignore[no-untyped-call]
+            return result
 
     # --- migrations ------------------------------------------------------------
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot.clock import utc_now
-from bot.storage.database import Database, to_iso
+from bot.storage.database import Database, Step, to_iso
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,17 +49,11 @@ async def store(
     not returned: it is on its way to the handlers already.
     """
     at = to_iso(now or utc_now())
-    fresh: list[Received] = []
-    async with db.transaction() as conn:
-        for update in updates:
-            cursor = await conn.execute(
-                _INSERT, (update.update_id, update.telegram_id, update.payload, at)
-            )
-            if cursor.rowcount:
-                fresh.append(update)
-        if next_offset is not None:
-            await conn.execute(_SET_OFFSET, (next_offset,))
-    return fresh
+    steps = [Step(_INSERT, (u.update_id, u.telegram_id, u.payload, at)) for u in updates]
+    if next_offset is not None:
+        steps.append(Step(_SET_OFFSET, (next_offset,)))
+    changed = await db.run_steps(steps)  # one transaction, one hop to the database thread
+    return [update for update, rows in zip(updates, changed, strict=False) if rows]
 
 
 async def next_offset(db: Database) -> int | None:

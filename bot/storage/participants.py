@@ -201,6 +201,10 @@ async def export(
         "coach_notes": linked.get("coach_notes", []),
         "vocational_profile": linked.get("vocational_profile", []),
         "goal": linked.get("goal"),
+        "report_figures": {
+            "first_answers": linked.get("first_answers", []),
+            "quiz_tallies": linked.get("quiz_tallies", []),
+        },
     }
 
 
@@ -289,8 +293,18 @@ _LINKED: dict[str, str] = {
     " WHERE participant_id = ? ORDER BY at, id",
     "coach_notes": "SELECT text, written_at FROM coach_notes"
     " WHERE participant_id = ? ORDER BY written_at, id",
+    # Kept for the coach's reports, counted from the answers above (migration 010).
+    "first_answers": "SELECT lesson_id, question_id, correct, answer FROM first_answers"
+    " WHERE participant_id = ? ORDER BY lesson_id, question_id",
+    "quiz_tallies": "SELECT lesson_id, failed_since_reset, reset_at, last_passed_at"
+    " FROM quiz_tallies WHERE participant_id = ? ORDER BY lesson_id",
 }
-_TRUTH = {"answers": "correct", "quiz_results": "passed", "confidence": "correct"}
+_TRUTH = {
+    "answers": "correct",
+    "quiz_results": "passed",
+    "confidence": "correct",
+    "first_answers": "correct",
+}
 
 
 async def _by_participant(db: Database, pid: int) -> dict[str, Any]:

@@ -13,7 +13,7 @@ from datetime import datetime
 
 from bot.clock import utc_now
 from bot.storage import profile
-from bot.storage.database import Database, to_iso
+from bot.storage.database import Database, Step, to_iso
 from bot.storage.records import (
     AnswerRow,
     GoalRow,
@@ -70,10 +70,9 @@ async def commit_update(
     """Apply one Telegram update's effects in one transaction.
 
     Marks ``update_id`` processed, saves the progress (when given), logs the
-    answers, quiz results, vocational-profile picks and goal changes and, with
-    ``touch``, sets the participant's ``last_active_at`` (and clears
-    ``blocked_at``: they wrote, so the chat is open). Returns False, changing
-    nothing, when the update was applied before.
+    answers and quiz results and, with ``touch``, sets the participant's
+    ``last_active_at`` (and clears ``blocked_at``: they wrote, so the chat is
+    open). Returns False, changing nothing, when the update was applied before.
 
     Raises :class:`ParticipantNotFound` (with ``touch``; without it the foreign
     key raises ``sqlite3.IntegrityError``) when the participant is gone, for
@@ -86,56 +85,63 @@ async def commit_update(
     ):
         raise ValueError("progress, answers, quiz results and goals need a participant_id")
     at = to_iso(now or utc_now())
+    steps = [Step(_MARK_PROCESSED, (update_id, at), or_raise=_AlreadyProcessed())]
+    if participant_id is not None:
+        steps += _participant_steps(
+            participant_id, progress_state, answers, quiz_results, touch, at
+        )
     try:
-        async with db.transaction() as conn:
-            cursor = await conn.execute(_MARK_PROCESSED, (update_id, at))
-            if cursor.rowcount == 0:
-                raise _AlreadyProcessed
-            if participant_id is None:
-                return True
-            if touch:
-                cursor = await conn.execute(_TOUCH, (at, participant_id))
-                if cursor.rowcount == 0:
-                    raise ParticipantNotFound(f"participant {participant_id}")
-            if progress_state is not None:
-                await conn.execute(_SAVE_PROGRESS, (participant_id, progress_state, at))
-            if answers:
-                await conn.executemany(
-                    _INSERT_ANSWER,
-                    [
-                        (
-                            participant_id,
-                            a.week_id,
-                            a.lesson_id,
-                            a.question_id,
-                            a.attempt,
-                            int(a.correct),
-                            a.answer,
-                            at,
-                        )
-                        for a in answers
-                    ],
-                )
-            if quiz_results:
-                await conn.executemany(
-                    _INSERT_QUIZ_RESULT,
-                    [
-                        (
-                            participant_id,
-                            r.week_id,
-                            r.lesson_id,
-                            r.run,
-                            r.score_percent,
-                            int(r.passed),
-                            at,
-                        )
-                        for r in quiz_results
-                    ],
-                )
-            await profile.save_in(conn, participant_id, picks, goals, at)
+        if participant_id is not None and (picks or goals):
+            # Rare (a few presses per participant): the profile's writes decide as they go,
+            # so they share the transaction instead of the one-hop batch.
+            async with db.transaction() as conn:
+                await db.run_steps(steps)
+                await profile.save_in(conn, participant_id, picks, goals, at)
+        else:
+            await db.run_steps(steps)
     except _AlreadyProcessed:
         return False
     return True
+
+
+def _participant_steps(
+    participant_id: int,
+    progress_state: str | None,
+    answers: Sequence[AnswerRow],
+    quiz_results: Sequence[QuizResultRow],
+    touch: bool,
+    at: str,
+) -> list[Step]:
+    """The statements of one update for one participant, in the order they must run."""
+    steps: list[Step] = []
+    if touch:
+        missing = ParticipantNotFound(f"participant {participant_id}")
+        steps.append(Step(_TOUCH, (at, participant_id), or_raise=missing))
+    if progress_state is not None:
+        steps.append(Step(_SAVE_PROGRESS, (participant_id, progress_state, at)))
+    if answers:
+        rows = [_answer_row(participant_id, a, at) for a in answers]
+        steps.append(Step(_INSERT_ANSWER, rows, many=True))
+    if quiz_results:
+        results = [
+            (participant_id, r.week_id, r.lesson_id, r.run, r.score_percent, int(r.passed), at)
+            for r in quiz_results
+        ]
+        steps.append(Step(_INSERT_QUIZ_RESULT, results, many=True))
+    return steps
+
+
+def _answer_row(participant_id: int, a: AnswerRow, at: str) -> tuple[object, ...]:
+    return (
+        participant_id,
+        a.week_id,
+        a.lesson_id,
+        a.question_id,
+        a.attempt,
+        int(a.correct),
+        a.answer,
+        at,
+    )
 
 
 async def is_processed(db: Database, update_id: int) -> bool:

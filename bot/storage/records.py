@@ -233,6 +233,36 @@ class QuizFact:
 
 
 @dataclass(frozen=True, slots=True)
+class AnswerCount:
+    """How many people of a group gave this first answer to a question (migration 010)."""
+
+    lesson_id: str
+    question_id: str
+    answer: str
+    correct: bool
+    people: int
+
+
+@dataclass(frozen=True, slots=True)
+class QuizTally:
+    """One participant's runs of one lesson's quiz, counted as they came (migration 010)."""
+
+    participant_id: int
+    lesson_id: str
+    failed_since_reset: int
+    last_passed_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class Tallies:
+    """The figures kept up to date with every answer, in place of the raw rows."""
+
+    answer_counts: tuple[AnswerCount, ...]
+    quiz_tallies: tuple[QuizTally, ...]
+    """Only the lessons that matter to a report: failed twice, or passed lately."""
+
+
+@dataclass(frozen=True, slots=True)
 class GroupFacts:
     """Everything the reports read about one group, read in one snapshot."""
 
@@ -250,3 +280,6 @@ class GroupFacts:
     """(participant, lesson, when) a coach reset a quiz: earlier failures no longer count."""
     sure_mistakes: tuple[SureMistake, ...] = ()
     """Safety questions answered wrong with high confidence, newest first."""
+    tallies: Tallies | None = None
+    """When read with :func:`bot.storage.reports.report_facts`: the kept figures, and
+    ``answers``, ``quiz_results`` and ``resets`` are left empty."""

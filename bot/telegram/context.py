@@ -18,9 +18,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.i18n.languages import choose_language
 from bot.i18n.translator import Translator
-from bot.storage import groups, newcomers, participants
 from bot.storage.newcomers import NewcomerRecord
 from bot.storage.records import CoachRecord, ParticipantRecord
+from bot.storage.speakers import Pace, speaker
 from bot.telegram.runtime import Runtime
 
 
@@ -36,6 +36,13 @@ class Reader:
     coach: CoachRecord | None = None
     newcomer: NewcomerRecord | None = None
     """Someone who opened the bot but has not agreed yet: no name is stored for them."""
+    pace: Pace | None = None
+    """The participant's group start, pace and extra weeks, read with the record."""
+
+    def pace_of(self, person: ParticipantRecord) -> Pace | None:
+        """The pace read with ``person``, if this reader is them (else the runtime reads it)."""
+        p = self.participant
+        return self.pace if p is not None and p.id == person.id else None
 
     @property
     def consented(self) -> ParticipantRecord | None:
@@ -90,10 +97,8 @@ async def read_reader(rt: Runtime, update: Update) -> Reader:
     user = update.effective_user
     if user is None:
         return Reader(0, rt.translator(None))
-    found = await participants.get_with_progress(rt.db, user.id)
-    person, progress = found if found is not None else (None, None)
-    coach = await groups.get_coach_by_telegram_id(rt.db, user.id)
-    newcomer = await newcomers.get(rt.db, user.id) if person is None else None
+    found = await speaker(rt.db, user.id)  # one hop to the database thread
+    person, coach, newcomer = found.participant, found.coach, found.newcomer
     if coach is not None:
         language = coach.language
     elif person is not None:
@@ -102,7 +107,8 @@ async def read_reader(rt: Runtime, update: Update) -> Reader:
         language = newcomer.language
     else:
         language = choose_language(user.language_code)
-    return Reader(user.id, rt.translator(language), person, progress, coach, newcomer)
+    tr = rt.translator(language)
+    return Reader(user.id, tr, person, found.progress, coach, newcomer, found.pace)
 
 
 async def resolve_reader(update: Update, context: BotContext) -> None:

@@ -10,18 +10,26 @@ appears in the participant's detail.
 from __future__ import annotations
 
 import asyncio
-from datetime import timedelta
+from collections.abc import Collection
+from datetime import datetime, timedelta
 
 from bot.clock import utc_now
+from bot.course.model import Question
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.translator import N_, Translator
 from bot.reports import one_page
 from bot.reports.names import isolate
 from bot.reports.profile import goal_lines, profile_lines
-from bot.reports.progress import GroupReport, ParticipantLine, build_report, wrong_at_first
+from bot.reports.progress import (
+    FAILED_RUNS_STUCK,
+    RECENT_DAYS,
+    GroupReport,
+    ParticipantLine,
+    build_report,
+    wrong_at_first,
+)
 from bot.storage import CoachRecord, GroupRecord, actions, participants, profile, progress
-from bot.storage.records import GroupFacts
-from bot.storage.reports import group_facts
+from bot.storage.reports import own_answers, report_facts
 from bot.telegram.coach import render as view
 from bot.telegram.coach.access import Scope
 from bot.telegram.coach.callbacks import CoachPress
@@ -38,16 +46,43 @@ GONE = N_("That participant is no longer in the course.")
 NOTE_SAVED = N_("Note saved. No other coach can read it.")
 
 
-async def report_and_facts(rt: Runtime, group: GroupRecord) -> tuple[GroupReport, GroupFacts]:
-    facts = await group_facts(rt.db, group)
-    report = build_report(
+async def group_report(
+    rt: Runtime,
+    group: GroupRecord,
+    now: datetime | None = None,
+    *,
+    only: Collection[int] | None = None,
+) -> GroupReport:
+    """The group's report from the figures kept with every answer, built off the event loop.
+
+    The read is one hop to the database thread whatever the group's size; the
+    building (a line per participant) runs in a worker thread, so participants'
+    presses go on meanwhile. ``only``: the participants whose lines are needed
+    (see :func:`build_report`); a detail or the hard questions then take a moment
+    whatever the group's size.
+    """
+    at = now or utc_now()
+    facts = await report_facts(
+        rt.db,
+        group,
+        failed_runs=FAILED_RUNS_STUCK,
+        passed_since=at - timedelta(days=RECENT_DAYS),
+        only=only,
+    )
+    return await asyncio.to_thread(
+        build_report,
         rt.course,
         facts,
-        utc_now(),
+        at,
         quiet_days=rt.settings.quiet_days,
         timezone=rt.settings.timezone,
+        only=only,
     )
-    return report, facts
+
+
+async def first_try_misses(rt: Runtime, participant_id: int) -> dict[str, tuple[Question, ...]]:
+    """Per lesson, the questions the participant got wrong at a first try (their rows only)."""
+    return wrong_at_first(rt.course, await own_answers(rt.db, participant_id), participant_id)
 
 
 async def act(
@@ -55,7 +90,7 @@ async def act(
 ) -> None:
     rt = context.runtime
     assert scope.participant_id is not None
-    report, facts = await report_and_facts(rt, scope.group)
+    report = await group_report(rt, scope.group, only=(scope.participant_id,))
     line = report.line(scope.participant_id)
     if line is None:  # has not agreed yet, or erased between the view and the press
         await _say(context, coach, tr, tr._(GONE))
@@ -83,7 +118,7 @@ async def act(
             ).format(name=isolate(line.name))
             await _say(context, coach, tr, text)
         case "D", notes:
-            await _summary(context, coach, tr, report, facts, line, notes == "1")
+            await _summary(context, coach, tr, report, line, notes == "1")
 
 
 async def _say(context: BotContext, coach: CoachRecord, tr: Translator, text: str) -> None:
@@ -168,7 +203,6 @@ async def _summary(
     coach: CoachRecord,
     tr: Translator,
     report: GroupReport,
-    facts: GroupFacts,
     line: ParticipantLine,
     with_notes: bool,
 ) -> None:
@@ -182,7 +216,7 @@ async def _summary(
         profile="\n".join(profile_lines(tr, rt.course, picks, marks=False)) or None,
         notes=[n.text for n in notes],
     )
-    wrong = wrong_at_first(rt.course, facts.answers, line.participant_id)
+    wrong = await first_try_misses(rt, line.participant_id)
     data = await asyncio.to_thread(
         one_page.summary_pdf, tr, rt.course, report, [(line, wrong, extras)]
     )

@@ -1,6 +1,6 @@
 """Callback data for the coach's buttons: same version and separator as the course's.
 
-``1G|7`` the overview of group 7, ``1P|7|42`` participant 42 of group 7,
+``1G|7`` the overview of group 7 (``1O|7|2`` its third page), ``1P|7|42`` participant 42 of group 7,
 ``1Q|7`` its hard questions, ``1F|7|x`` (``c``, ``z``) its export, ``1V|7`` its
 chart, ``1I|7`` and ``1I|7|0`` a participant invite, ``1L|sv`` the coach's
 language. The actions on participant 42: ``1N|7|42`` (``|0``) a nudge,
@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from bot.i18n.languages import LANGUAGES
 from bot.telegram.callbacks import MAX_BYTES, SEP, VERSION
 
-OPS = "GPQFVILNZWRTD"
+OPS = "GOPQFVILNZWRTD"
 PATTERN = rf"^{VERSION}[{OPS}]\{SEP}"
 FORMATS = ("x", "c", "z")
 PAUSE_DAYS = (7, 14, 28)
@@ -52,7 +52,7 @@ class CoachPress:
     group_id: int | None = None
     participant_id: int | None = None
     value: str | None = None
-    """The export format, the invite preset's index or the language code."""
+    """The export format, the invite preset's index, the overview's page or the language code."""
 
 
 def _pack(op: str, *fields: object) -> str:
@@ -62,8 +62,9 @@ def _pack(op: str, *fields: object) -> str:
     return data
 
 
-def overview(group_id: int) -> str:
-    return _pack("G", group_id)
+def overview(group_id: int, page: int = 0) -> str:
+    """The group's overview, a page of participants at a time (the first without a number)."""
+    return _pack("G", group_id) if page == 0 else _pack("O", group_id, page)
 
 
 def participant(group_id: int, participant_id: int) -> str:
@@ -135,6 +136,8 @@ def _decode(op: str, fields: list[str]) -> CoachPress | None:
             return CoachPress(op, value=code)
         case "G" | "Q" | "V", [group]:
             return CoachPress(op, _id(group))
+        case "O", [group, page] if _is_id(page):
+            return CoachPress("G", _id(group), value=page)
         case "P", [group, person]:
             return CoachPress(op, _id(group), _id(person))
         case "F", [group, fmt] if fmt in FORMATS:

@@ -36,7 +36,6 @@ from bot import invitations
 from bot.i18n.languages import native_name
 from bot.i18n.translator import N_, Translator
 from bot.reports import chart, export
-from bot.reports.progress import GroupReport, wrong_at_first
 from bot.storage import CoachRecord, GroupRecord, InviteKind, actions, groups, profile
 from bot.storage.coaching import set_language
 from bot.telegram.coach import actions as coach_actions
@@ -46,7 +45,6 @@ from bot.telegram.coach.access import authorize
 from bot.telegram.coach.actions import NOTE_FOR
 from bot.telegram.commands import menu
 from bot.telegram.context import BotContext
-from bot.telegram.runtime import Runtime
 from bot.telegram.sending import answer_query, send_all
 
 log = logging.getLogger(__name__)
@@ -280,11 +278,11 @@ async def _group_press(
         return
     match press.op:
         case "G":
-            await send_overview(context, coach, group)
+            await send_overview(context, coach, group, int(press.value or 0))
         case "P" if press.participant_id is not None:
             await send_detail(context, coach, group, press.participant_id)
         case "Q":
-            report = await group_report(rt, group)
+            report = await group_report(rt, group, only=())
             await send_all(context, coach.telegram_id, view.hard_questions(tr, report))
         case "F":
             await send_export(context, coach, group, press.value or "x")
@@ -306,31 +304,29 @@ async def _choose_language(context: BotContext, coach: CoachRecord, code: str) -
 # ---------------------------------------------------------------- the views
 
 
-async def group_report(rt: Runtime, group: GroupRecord) -> GroupReport:
-    return (await _report_and_facts(rt, group))[0]
+group_report = coach_actions.group_report
 
 
-_report_and_facts = coach_actions.report_and_facts
-
-
-async def send_overview(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
+async def send_overview(
+    context: BotContext, coach: CoachRecord, group: GroupRecord, page: int = 0
+) -> None:
     rt = context.runtime
     report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
-    await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report))
+    await send_all(context, coach.telegram_id, view.overview(tr, rt.course, report, page))
 
 
 async def send_detail(
     context: BotContext, coach: CoachRecord, group: GroupRecord, participant_id: int
 ) -> None:
     rt = context.runtime
-    report, facts = await _report_and_facts(rt, group)
+    report = await group_report(rt, group, only=(participant_id,))
     line = report.line(participant_id)
     tr = context.runtime.translator(coach.language)
     if line is None:  # erased between the overview and the press
         await send_all(context, coach.telegram_id, view.as_messages(tr, [tr._(NOT_YOURS)]))
         return
-    wrong = wrong_at_first(rt.course, facts.answers, participant_id)
+    wrong = await coach_actions.first_try_misses(rt, participant_id)
     record = view.Record(
         actions=await actions.actions_for(rt.db, participant_id),
         notes=await actions.notes_of(rt.db, coach.id, participant_id),

@@ -19,14 +19,14 @@ from zoneinfo import ZoneInfo
 
 from bot.ops.backup import nightly_backup
 from bot.reports.digest import build_digest, digest_text, newly_quiet, quiet_alert
-from bot.reports.progress import GroupReport, build_report
+from bot.reports.progress import GroupReport
 from bot.storage import CoachRecord, GroupRecord, groups, invites, jobs, participants, scheduled
 from bot.storage.coaching import all_coaches, coaches_of_group
 from bot.storage.database import from_iso, to_iso
 from bot.storage.progress import purge_processed_updates
-from bot.storage.reports import group_facts
 from bot.storage.retention import purge_expired, purge_unattached
 from bot.storage.scheduled import REPLY, Item, NewItem
+from bot.telegram.coach.actions import group_report
 from bot.telegram.coach.render import as_messages, todo_buttons
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Outgoing, Rows
@@ -300,10 +300,7 @@ async def _report(
 ) -> GroupReport:
     """One report per group per run, however many coaches follow it."""
     if group.id not in cache:
-        facts = await group_facts(rt.db, group)
-        cache[group.id] = build_report(
-            rt.course, facts, now, quiet_days=rt.settings.quiet_days, timezone=rt.settings.timezone
-        )
+        cache[group.id] = await group_report(rt, group, now)
     return cache[group.id]
 
 

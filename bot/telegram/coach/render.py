@@ -33,8 +33,11 @@ from bot.telegram.coach import callbacks as cb
 from bot.telegram.coach.callbacks import INVITE_PRESETS, PAUSE_DAYS
 from bot.telegram.outgoing import Button, Outgoing, Rows
 
-MAX_PERSON_BUTTONS = 90
-"""Telegram takes about a hundred buttons under one message; the rest are in the exports."""
+PAGE_SIZE = 25
+"""Participants per page of the overview: one message a phone shows whole, a button each.
+
+A group of ten thousand would otherwise come as some 280 messages, minutes at the
+per-chat pace; the exports hold everyone at once."""
 HARD_SHOWN = 10
 
 
@@ -61,12 +64,22 @@ def language_picker(tr: Translator) -> Outgoing:
 # ---------------------------------------------------------------- the overview
 
 
-def overview(tr: Translator, course: Course, report: GroupReport) -> list[Outgoing]:
+def pages(report: GroupReport) -> int:
+    """How many pages the overview has (one at least, even for an empty group)."""
+    return max(1, -(-len(report.lines) // PAGE_SIZE))
+
+
+def overview(tr: Translator, course: Course, report: GroupReport, page: int = 0) -> list[Outgoing]:
+    """One page of the group: the header and the to-do list first, a page of people after."""
+    page = min(max(page, 0), pages(report) - 1)
+    shown = report.lines[page * PAGE_SIZE : (page + 1) * PAGE_SIZE]
     lines = [_header(tr, course, report), ""]
-    todo = action_list(report)
+    todo = action_list(report) if page == 0 else ()
     if todo:
         lines += [tr._("To do this week:"), *(f"• {todo_line(tr, course, t)}" for t in todo), ""]
-    lines += [_line(tr, line) for line in report.lines] or [tr._("Nobody has joined yet.")]
+    if pages(report) > 1:
+        lines.append(tr._("Page {page} of {pages}").format(page=page + 1, pages=pages(report)))
+    lines += [_line(tr, line) for line in shown] or [tr._("Nobody has joined yet.")]
     if report.departures or report.waiting:
         lines.append("")
     if report.departures:
@@ -79,9 +92,18 @@ def overview(tr: Translator, course: Course, report: GroupReport) -> list[Outgoi
                 report.waiting,
             ).format(n=report.waiting)
         )
-    return as_messages(
-        tr, lines, todo_buttons(tr, report.group_id, todo) + overview_buttons(tr, report)
-    )
+    buttons = todo_buttons(tr, report.group_id, todo) + overview_buttons(tr, report, shown)
+    return as_messages(tr, lines, buttons + page_buttons(tr, report, page))
+
+
+def page_buttons(tr: Translator, report: GroupReport, page: int) -> Rows:
+    """Previous and next page, where there is one."""
+    row = []
+    if page > 0:
+        row.append(Button(tr._("◀ Previous"), cb.overview(report.group_id, page - 1)))
+    if page + 1 < pages(report):
+        row.append(Button(tr._("Next ▶"), cb.overview(report.group_id, page + 1)))
+    return (tuple(row),) if row else ()
 
 
 def todo_buttons(tr: Translator, group: int, todo: Sequence[ToDo]) -> Rows:
@@ -135,10 +157,10 @@ def _departures(tr: Translator, count: int) -> str:
     ).format(n=count)
 
 
-def overview_buttons(tr: Translator, report: GroupReport) -> Rows:
+def overview_buttons(tr: Translator, report: GroupReport, shown: Sequence[ParticipantLine]) -> Rows:
     people = [
         Button(isolate(line.name), cb.participant(report.group_id, line.participant_id))
-        for line in report.lines[:MAX_PERSON_BUTTONS]
+        for line in shown
     ]
     rows = [tuple(people[i : i + 2]) for i in range(0, len(people), 2)]
     rows.append(

@@ -96,7 +96,7 @@ async def show_progress(update: Update, context: BotContext) -> None:
         return
     rt = context.runtime
     state = Progress.from_json(context.reader.progress)
-    _, renderer = await rt.access(person)
+    _, renderer = await rt.access(person, context.reader.pace_of(person))
     shown = renderer.progress(summarize(rt.course, state), current_week(rt.course, state))
     await send_cards(context, person.telegram_id, [shown])
 
@@ -214,7 +214,7 @@ async def show_way_on(
     update: Update, context: BotContext, person: ParticipantRecord, close: bool = True
 ) -> None:
     """An old button was pressed: its card loses its buttons, and one button leads on."""
-    _, renderer = await context.runtime.access(person)
+    _, renderer = await context.runtime.access(person, context.reader.pace_of(person))
     messages = [CLOSE_PRESSED, renderer.way_on()] if close else [renderer.way_on()]
     await send_cards(context, person.telegram_id, messages, pressed_message(update))
 
@@ -444,7 +444,7 @@ async def apply(
     rt = context.runtime
     query = update.callback_query if pressed else None
     before = Progress.from_json(context.reader.progress)
-    access, renderer = await rt.access(person)
+    access, renderer = await rt.access(person, context.reader.pace_of(person))
     outcome = handle(rt.course, before, event, access, seed(person))
     refusals = [a for a in outcome.actions if isinstance(a, ev.Refused)]
     if refusals and query is not None:
