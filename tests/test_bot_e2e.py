@@ -731,9 +731,9 @@ async def test_mydata_holds_every_table_that_has_a_row_about_the_person(
     await actions.set_pause(bot.db, coach.id, pid, date(2026, 12, 24))
     await actions.add_note(bot.db, coach.id, pid, "Ringer på tisdag.")
     await reviews.save_card(
-        bot.db, pid, reviews.StoredCard("w4-get", "q-share", 1, date.today(), True)
+        bot.db, pid, reviews.StoredCard("w4-get", "q-share", 1, bot.today(), True)
     )
-    await reviews.start_check(bot.db, pid, date.today(), ["w4-get/q-share"])
+    await reviews.start_check(bot.db, pid, bot.today(), ["w4-get/q-share"])
     await reviews.record_confidence(bot.db, pid, "w4-get", "q-share", False, "sure")
     await scheduled.add(
         bot.db,

@@ -7,12 +7,13 @@ by typed note. A coach handler that fails apologises once and goes no further.
 from __future__ import annotations
 
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
 from pypdf import PdfReader
 
+from bot.clock import utc_now
 from bot.course.model import Course
 from bot.i18n.translator import Translator, translator
 from bot.reports.names import isolate
@@ -85,7 +86,7 @@ async def test_the_action_list_names_who_to_contact_and_a_nudge_reaches_them(
     await joins_in(users, NOOR, link, "Noor", "ar")
     await fail_a_quiz_twice(bot, users, course)
     noor = participant_id(bot, NOOR)
-    quiet_since = (date.today() - timedelta(days=9)).isoformat() + "T08:00:00+00:00"
+    quiet_since = (utc_now() - timedelta(days=9, hours=1)).isoformat()
     write(bot, "UPDATE participants SET last_active_at = ? WHERE id = ?", quiet_since, noor)
     for rung in range(3):  # the reminder ladder's three items, sent since she went quiet
         write(
@@ -141,7 +142,7 @@ async def test_a_pause_is_stored_and_shown_and_silences_gone_quiet(
         erik,
     ) == [(until.isoformat(), "coach")]
     assert tr._("Reminders paused until {date}.").format(date=tr.date(until)) in detail
-    old = (date.today() - timedelta(days=9)).isoformat() + "T08:00:00+00:00"
+    old = (utc_now() - timedelta(days=9, hours=1)).isoformat()
     write(bot, "UPDATE participants SET last_active_at = ? WHERE id = ?", old, erik)
     overview = text_of(await say(users, KARIN, "/group", "Karin"))
     assert tr._("To do this week:") not in overview  # paused: not gone quiet
@@ -330,7 +331,7 @@ async def test_two_aminas_are_told_apart_by_the_initial_kept_after_consent(
 async def test_the_monday_digest_opens_with_the_action_list_and_its_buttons(
     bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
 ) -> None:
-    from bot.clock import utc_now
+
     from bot.telegram.coach import jobs as coach_jobs
     from tests.test_coach_e2e import job_context
 

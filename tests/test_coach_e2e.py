@@ -230,7 +230,7 @@ async def test_a_coach_follows_a_group_from_invite_to_digest(
 async def test_a_coach_sees_nothing_of_another_group(
     bot: RunningBot, users: EmulatorClient, cli: Any, tr: Translator
 ) -> None:
-    today = date.today()
+    today = bot.today()
     await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", today), "Karin")
     await coach_joins(users, LENA, await new_group(cli, "Eksjö", today), "Lena")
     vetlanda, eksjo = group_id(bot, "Vetlanda"), group_id(bot, "Eksjö")
@@ -278,7 +278,7 @@ async def test_a_coach_sees_nothing_of_another_group(
 async def test_after_delete_nothing_holds_the_id_and_the_coach_sees_one_left(
     bot: RunningBot, users: EmulatorClient, course: Course, cli: Any, tr: Translator
 ) -> None:
-    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", date.today()), "Karin")
+    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", bot.today()), "Karin")
     group = group_id(bot, "Vetlanda")
     code = await participant_link(users, KARIN, group)
     await say(users, ERIK, "/start not-a-real-code-at-all", "Erik")  # a wrong try is stored
@@ -312,7 +312,7 @@ async def test_after_delete_nothing_holds_the_id_and_the_coach_sees_one_left(
 async def test_wrong_codes_are_rate_limited_and_a_coach_is_no_participant(
     bot: RunningBot, users: EmulatorClient, cli: Any, tr: Translator
 ) -> None:
-    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", date.today()), "Karin")
+    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", bot.today()), "Karin")
     group = group_id(bot, "Vetlanda")
     code = await participant_link(users, KARIN, group)
     for attempt in range(5):
@@ -343,7 +343,7 @@ async def test_a_paced_group_waits_for_next_week_and_says_when_it_opens(
     from bot.course.schedule import unlock_date
     from tests.test_bot_e2e import take_week
 
-    start = date.today()
+    start = bot.today()
     await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", start), "Karin")
     code = await participant_link(users, KARIN, group_id(bot, "Vetlanda"))
     await joins(users, AMINA, code, "Amina")

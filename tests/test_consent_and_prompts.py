@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from bench.simulation import SimulatedParticipant
@@ -169,8 +169,8 @@ async def test_a_burst_of_wrong_codes_is_counted_exactly(
 async def test_another_groups_link_asks_before_moving_and_tells_the_old_coach(
     bot: RunningBot, users: EmulatorClient, cli: Any, tr: Translator
 ) -> None:
-    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", date.today()), "Karin")
-    await coach_joins(users, LENA, await new_group(cli, "Eksjö", date.today()), "Lena")
+    await coach_joins(users, KARIN, await new_group(cli, "Vetlanda", bot.today()), "Karin")
+    await coach_joins(users, LENA, await new_group(cli, "Eksjö", bot.today()), "Lena")
     vetlanda, eksjo = group_id(bot, "Vetlanda"), group_id(bot, "Eksjö")
     await joins(users, ERIK, await participant_link(users, KARIN, vetlanda), "Erik")
     other = await participant_link(users, LENA, eksjo)
@@ -190,7 +190,7 @@ async def test_another_groups_link_asks_before_moving_and_tells_the_old_coach(
 async def test_a_participant_opening_a_coach_link_is_asked_first(
     bot: RunningBot, users: EmulatorClient, cli: Any, tr: Translator
 ) -> None:
-    code = await new_group(cli, "Vetlanda", date.today())
+    code = await new_group(cli, "Vetlanda", bot.today())
     await join(users, ERIK, "sv", "Erik")
     came = await say(users, ERIK, f"/start {code}", "Erik")
     assert came[-1]["text"] == tr._(COACH_QUESTION).format(group="Vetlanda")

@@ -71,7 +71,7 @@ async def page(preview: Preview) -> AsyncIterator[Page]:
         )
         context = await browser.new_context(viewport=PHONE, device_scale_factor=2)
         page = await context.new_page()
-        page.set_default_timeout(15_000)
+        page.set_default_timeout(30_000)  # a cap on waiting for events, not a wait
         errors: list[str] = []
         page.on("pageerror", lambda error: errors.append(str(error)))
         try:
