@@ -124,13 +124,19 @@ async def participant(
     return latencies
 
 
+def newest_card(state: EmulatorState, user_id: int) -> dict[str, Any] | None:
+    """The bot's newest message in the chat that has buttons: what a person would tap."""
+    messages = [m for m in state.chat_view(user_id)["messages"] if m["from"] == "bot"]
+    found: dict[str, Any] | None = next((m for m in reversed(messages) if m.get("buttons")), None)
+    return found
+
+
 def press_only_button(state: EmulatorState, user_id: int, n: int) -> bool:
     """The bare bot's flow: /start, then the one button of the newest card, again and again."""
     if n == 0:
         state.user_message(user_id, "/start", first_name="Amina", language_code="sv")
         return True
-    messages = [m for m in state.chat_view(user_id)["messages"] if m["from"] == "bot"]
-    last = next((m for m in reversed(messages) if m.get("buttons")), None)
+    last = newest_card(state, user_id)
     if last is None:
         return False
     state.user_press(user_id, last["message_id"], last["buttons"][0][0]["data"])
@@ -142,8 +148,7 @@ def act(state: EmulatorState, course: Course, user_id: int, n: int) -> bool:
     if n == 0:
         state.user_message(user_id, "/start", first_name="Amina", language_code="sv")
         return True
-    messages = [m for m in state.chat_view(user_id)["messages"] if m["from"] == "bot"]
-    last = next((m for m in reversed(messages) if m.get("buttons")), None)
+    last = newest_card(state, user_id)
     if last is None:
         return False
     setting = next(
