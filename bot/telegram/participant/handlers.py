@@ -354,9 +354,11 @@ def consent_screen(tr: Translator) -> Outgoing:
         [
             tr._("Before we start: what I store, and who sees it."),
             tr._(
-                "I store your first name, your language, your group, your answers, "
-                "how far you have come and when you were last here. Nothing else. "
-                "If you send me a photo or a file, I only note that it arrived; I never keep it."
+                "I store your first name and the first letter of your last name, your "
+                "language, your group, your answers (your goal and your vocational profile "
+                "too), how far you have come, when I may remind you and when you were last "
+                "here. Nothing else. If you send me a photo, a file or a voice message, I only "
+                "note that it arrived; I never keep it."
             ),
             tr._("Your coach sees how you are doing in the course. Nobody else does."),
             tr._(
