@@ -164,25 +164,25 @@ def _coach_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
     """What a coach did and wrote about them: told, the file holds the details."""
     lines = []
     done = len(stored.get("coach_actions") or ())
-    if done:
-        lines.append(
-            tr.ngettext(
-                "Your coach did {n} thing for you (a message, a pause, a week opened"
-                " early). The file lists it with the date.",
-                "Your coach did {n} things for you (messages, pauses, weeks opened"
-                " early). The file lists them with the dates.",
-                done,
-            ).format(n=done)
-        )
+    lines += _when_any(
+        done,
+        tr.ngettext(
+            "Your coach did {n} thing for you (a message, a pause, a week opened"
+            " early). The file lists it with the date.",
+            "Your coach did {n} things for you (messages, pauses, weeks opened"
+            " early). The file lists them with the dates.",
+            done,
+        ).format(n=done),
+    )
     notes = len(stored.get("coach_notes") or ())
-    if notes:
-        lines.append(
-            tr.ngettext(
-                "Your coach wrote {n} note about you. The file holds it.",
-                "Your coach wrote {n} notes about you. The file holds them.",
-                notes,
-            ).format(n=notes)
-        )
+    lines += _when_any(
+        notes,
+        tr.ngettext(
+            "Your coach wrote {n} note about you. The file holds it.",
+            "Your coach wrote {n} notes about you. The file holds them.",
+            notes,
+        ).format(n=notes),
+    )
     return lines
 
 
@@ -190,32 +190,32 @@ def _waiting_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
     """Messages and questions still on their way: counted, since they go on their own."""
     lines = []
     unsent = (stored.get("messages_waiting_to_be_sent") or {}).get("count", 0)
-    if unsent:
-        lines.append(
-            tr.ngettext(
-                "{n} message from me could not reach you yet. It comes with your next tap.",
-                "{n} messages from me could not reach you yet. They come with your next tap.",
-                unsent,
-            ).format(n=unsent)
-        )
+    lines += _when_any(
+        unsent,
+        tr.ngettext(
+            "{n} message from me could not reach you yet. It comes with your next tap.",
+            "{n} messages from me could not reach you yet. They come with your next tap.",
+            unsent,
+        ).format(n=unsent),
+    )
     unread = (stored.get("updates_not_handled_yet") or {}).get("count", 0)
-    if unread:
-        lines.append(
-            tr.ngettext(
-                "{n} message from you is still waiting for my answer.",
-                "{n} messages from you are still waiting for my answer.",
-                unread,
-            ).format(n=unread)
-        )
+    lines += _when_any(
+        unread,
+        tr.ngettext(
+            "{n} message from you is still waiting for my answer.",
+            "{n} messages from you are still waiting for my answer.",
+            unread,
+        ).format(n=unread),
+    )
     asked = len(stored.get("open_questions") or ())
-    if asked:
-        lines.append(
-            tr.ngettext(
-                "{n} question of mine waits for your yes or no, for a few minutes.",
-                "{n} questions of mine wait for your yes or no, for a few minutes.",
-                asked,
-            ).format(n=asked)
-        )
+    lines += _when_any(
+        asked,
+        tr.ngettext(
+            "{n} question of mine waits for your yes or no, for a few minutes.",
+            "{n} questions of mine wait for your yes or no, for a few minutes.",
+            asked,
+        ).format(n=asked),
+    )
     return ["", "📨 " + tr._("On the way"), *lines] if lines else []
 
 
@@ -287,14 +287,14 @@ def _answer_lines(tr: Translator, course: Course, stored: dict[str, Any]) -> lis
             line += " · " + tr._("best quiz {percent} %").format(percent=best[lesson.id])
         lines.append(line)
     gone = sum(len(given) for given in answers.values())
-    if gone:
-        lines.append(
-            tr.ngettext(
-                "{count} answer to a lesson that is no longer in the course",
-                "{count} answers to lessons that are no longer in the course",
-                gone,
-            ).format(count=gone)
-        )
+    lines += _when_any(
+        gone,
+        tr.ngettext(
+            "{count} answer to a lesson that is no longer in the course",
+            "{count} answers to lessons that are no longer in the course",
+            gone,
+        ).format(count=gone),
+    )
     return lines or ["–"]
 
 
@@ -357,44 +357,49 @@ def _reminder_lines(tr: Translator, stored: dict[str, Any]) -> list[str]:
     elif choices.get("paused_at"):
         lines.append(tr._("Reminders are paused until you write to me again."))
     sent = sum(1 for m in stored.get("scheduled_messages") or () if m.get("status") == "sent")
-    if sent:
-        lines.append(
-            tr.ngettext(
-                "I wrote to you {n} time without being asked (a reminder, a new week).",
-                "I wrote to you {n} times without being asked (reminders, new weeks).",
-                sent,
-            ).format(n=sent)
-        )
+    lines += _when_any(
+        sent,
+        tr.ngettext(
+            "I wrote to you {n} time without being asked (a reminder, a new week).",
+            "I wrote to you {n} times without being asked (reminders, new weeks).",
+            sent,
+        ).format(n=sent),
+    )
     planned = sum(1 for m in stored.get("scheduled_messages") or () if m.get("status") == "due")
-    if planned:
-        lines.append(
-            tr.ngettext(
-                "{n} such message is planned.", "{n} such messages are planned.", planned
-            ).format(n=planned)
-        )
+    lines += _when_any(
+        planned,
+        tr.ngettext(
+            "{n} such message is planned.", "{n} such messages are planned.", planned
+        ).format(n=planned),
+    )
     waiting = len(stored.get("memory_checks") or [])
-    if waiting:
-        lines.append(
-            tr.ngettext(
-                "{n} question comes back in a memory check.",
-                "{n} questions come back in memory checks.",
-                waiting,
-            ).format(n=waiting)
-        )
+    lines += _when_any(
+        waiting,
+        tr.ngettext(
+            "{n} question comes back in a memory check.",
+            "{n} questions come back in memory checks.",
+            waiting,
+        ).format(n=waiting),
+    )
     days = len(stored.get("memory_check_days") or [])
-    if days:
-        lines.append(
-            tr.ngettext(
-                "You did a memory check on {n} day.", "You did memory checks on {n} days.", days
-            ).format(n=days)
-        )
+    lines += _when_any(
+        days,
+        tr.ngettext(
+            "You did a memory check on {n} day.", "You did memory checks on {n} days.", days
+        ).format(n=days),
+    )
     sure = len(stored.get("confidence") or [])
-    if sure:
-        lines.append(
-            tr.ngettext(
-                "You told me {n} time how sure you were of an answer.",
-                "You told me {n} times how sure you were of an answer.",
-                sure,
-            ).format(n=sure)
-        )
+    lines += _when_any(
+        sure,
+        tr.ngettext(
+            "You told me {n} time how sure you were of an answer.",
+            "You told me {n} times how sure you were of an answer.",
+            sure,
+        ).format(n=sure),
+    )
     return lines
+
+
+def _when_any(count: int, line: str) -> list[str]:
+    """The line when there is something to count: /mydata leaves out what is not there."""
+    return [line] if count else []
