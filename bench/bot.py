@@ -134,7 +134,7 @@ async def _export_forever(application: Application, group_id: int) -> None:  # t
 
 async def run_course_bot(url: str, database: Path | None, export_group: int | None) -> None:
     from bot.app import start_bot, stop_bot
-    from bot.storage import Database
+    from bot.storage import open_database
 
     settings = load_settings()
     course = load_course(settings.lessons_dir)
@@ -146,7 +146,7 @@ async def run_course_bot(url: str, database: Path | None, export_group: int | No
         settings = replace(
             settings, bot_token=TOKEN, bot_api_url=f"{url}/bot", database=path, webhook_url=None
         )
-        db = await Database.open(settings.database)
+        db = await open_database(settings.database)
         application = await start_bot(settings, db, course, rate_limiter=False)
         coach = None
         if export_group is not None:

@@ -27,7 +27,7 @@ from bot.course.loader import load_course
 from bot.course.progress import Progress, Stage
 from bot.emulator.server import Emulator
 from bot.i18n.catalogs import compile_catalogs
-from bot.storage import Database, participants, reminders, scheduled
+from bot.storage import Database, open_database, participants, reminders, scheduled
 from bot.storage.database import to_iso
 from bot.telegram.context import BotContext
 from bot.telegram.duties import run_due
@@ -68,7 +68,7 @@ async def _broadcast(n: int, talk: bool) -> list[str]:
                 database=Path(folder) / "broadcast.sqlite3",
                 webhook_url=None,
             )
-            db = await Database.open(settings.database)
+            db = await open_database(settings.database)
             try:
                 await _seed(db, emulator, n, progress.to_json())
                 clock.set_now(MORNING)

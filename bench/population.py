@@ -19,7 +19,7 @@ from pathlib import Path
 
 from bench.reports import NOW, START, synthetic_group
 from bot.course.model import Course
-from bot.storage import Database
+from bot.storage import open_database
 from bot.storage.database import to_iso
 
 FIRST_TELEGRAM_ID = 5_000_000_000
@@ -134,7 +134,7 @@ def _answer_texts(course: Course, rng: random.Random) -> dict[tuple[str, str, bo
 
 
 async def _migrate(path: Path) -> None:
-    db = await Database.open(path)
+    db = await open_database(path)
     await db.close()
 
 

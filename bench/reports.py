@@ -28,6 +28,7 @@ from bot.i18n.languages import LANGUAGES
 from bot.i18n.translator import reset_cache, translator
 from bot.reports.chart import progress_chart
 from bot.reports.export import About, to_csv, to_xlsx
+from bot.storage import open_database
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
@@ -105,14 +106,14 @@ def spread(values: list[float]) -> str:
 
 async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list[float]]:
     """Each coach view and export as the bot makes it: read, build, render (seconds)."""
-    from bot.storage import Database, groups
+    from bot.storage import groups
     from bot.telegram.coach import render as view
     from bot.telegram.coach.actions import first_try_misses, group_report
     from bot.telegram.runtime import Runtime
 
     settings = load_settings()
     tr = translator(settings.locales_dir, "sv")
-    db = await Database.open(path)
+    db = await open_database(path)
     rt = Runtime(settings, db, load_course(settings.lessons_dir))
     group = await groups.get_group(db, group_id)
     assert group is not None

@@ -44,6 +44,7 @@ from bot.storage import (
     actions,
     groups,
     invites,
+    open_database,
     readers,
 )
 from bot.storage.coaching import group_counts
@@ -130,7 +131,7 @@ def _run(work: Callable[[Database], Awaitable[T]]) -> T:
     """Open the configured database, run ``work(db)`` and close it again."""
 
     async def main() -> T:
-        async with await Database.open(load_settings().database) as db:
+        async with await open_database(load_settings().database) as db:
             return await work(db)
 
     return asyncio.run(main())

@@ -28,7 +28,7 @@ from bot.ops.backup import BotRunning, run_lock
 from bot.ops.health import HealthServer
 from bot.ops.identity import IdentityError, check_username
 from bot.ops.logs import setup_logging
-from bot.storage import Database, DatabaseFault, SchemaError, undelivered
+from bot.storage import Database, DatabaseFault, SchemaError, open_database, undelivered
 from bot.telegram.application import ALLOWED_UPDATES, build_application
 from bot.telegram.context import BotApplication
 from bot.telegram.inbox import Inbox
@@ -121,7 +121,7 @@ async def serve(settings: Settings, course: Course) -> None:
     """Run until stopped; without a token, inside the local preview (emulator and page)."""
     settings = database_of(settings)
     with run_lock(settings.database):
-        db = await Database.open(settings.database)
+        db = await open_database(settings.database)
         preview = None
         try:
             if settings.bot_token is None:

@@ -15,11 +15,19 @@ class SettingsError(ValueError):
     """A setting that cannot be used; the message names it and says what it should be."""
 
 
+def database_address(text: str) -> Path | str:
+    """DATABASE as given: a PostgreSQL URL stays text, anything else is an SQLite file."""
+    if text.startswith(("postgresql://", "postgres://")):
+        return text
+    return Path(text)
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     bot_token: str | None
     bot_api_url: str = TELEGRAM_API
-    database: Path = Path("data/bot.sqlite3")
+    # An SQLite file, or a postgresql:// URL (kept as text).
+    database: Path | str = Path("data/bot.sqlite3")
     lessons_dir: Path = Path("lessons")
     locales_dir: Path = Path("locales")
     media_dir: Path = Path("data/media")  # built media: the PNGs of SVG pictures
@@ -77,7 +85,7 @@ def load_settings(
     return Settings(
         bot_token=env.get("BOT_TOKEN") or None,
         bot_api_url=env.get("BOT_API_URL", TELEGRAM_API),
-        database=Path(env.get("DATABASE", "data/bot.sqlite3")),
+        database=database_address(env.get("DATABASE", "data/bot.sqlite3")),
         lessons_dir=Path(env.get("LESSONS_DIR", "lessons")),
         locales_dir=Path(env.get("LOCALES_DIR", "locales")),
         media_dir=Path(env.get("MEDIA_DIR", "data/media")),

@@ -18,7 +18,7 @@ from bot import clock
 from bot.config import Settings, load_settings
 from bot.course.loader import CourseError, load_course
 from bot.course.model import Course
-from bot.storage import Database
+from bot.storage import open_database
 from bot.telegram.application import build_application
 from bot.telegram.context import BotContext
 from bot.telegram.duties import run_due
@@ -35,7 +35,7 @@ def parse_now(text: str | None) -> datetime | None:
 
 async def run_once(settings: Settings, course: Course, now: datetime) -> Counts:
     """Build the Bot from the settings, run the scheduler once for ``now``, close."""
-    db = await Database.open(settings.database)
+    db = await open_database(settings.database)
     try:
         application = build_application(settings, db, course)
         async with application:

@@ -21,13 +21,43 @@ from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.translator import Translator, reset_cache, translator
-from bot.storage import Database
+from bot.storage import Database, open_database
 from bot.telegram.context import BotApplication
 from bot.telegram.processor import PerUserUpdateProcessor
+from tests import databases
 from tests.emulator_client import EmulatorClient
 
 ROOT = Path(__file__).resolve().parents[1]
 TOKEN = "123456789:test-token"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--database",
+        choices=("sqlite", "postgresql"),
+        default="sqlite",
+        help="run the suite on SQLite files or on PostgreSQL (TEST_DATABASE_URL)",
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    databases.CHOICE["dialect"] = config.getoption("--database")
+    if databases.on_postgresql() and not databases.server_answers():
+        pytest.exit(f"no PostgreSQL answers at {databases.server_url()}", returncode=2)
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """On PostgreSQL, the tests of what only an SQLite file has are not run (not skipped)."""
+    if not databases.on_postgresql():
+        return
+    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    config.hook.pytest_deselected(items=[i for i in items if i not in kept])
+    items[:] = kept
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if databases.on_postgresql():
+        databases.run_aside(databases.drop_test_schemas(databases.RUN))
 
 
 @pytest.fixture(scope="session")
@@ -83,7 +113,7 @@ def settings(tmp_path: Path, emulator: Emulator) -> Settings:
     return Settings(
         bot_token=TOKEN,
         bot_api_url=f"{emulator.url}/bot",
-        database=tmp_path / "bot.sqlite3",
+        database=databases.address(tmp_path / "bot.sqlite3"),
         lessons_dir=ROOT / "lessons",
         locales_dir=ROOT / "locales",
         media_dir=tmp_path / "media",
@@ -108,7 +138,7 @@ class RunningBot:
     async def start(self) -> None:
         if self.emulator is not None:
             self.seen_before_start = self.emulator.state.updates.fetched_upto
-        self.db = await Database.open(self.settings.database)
+        self.db = await open_database(self.settings.database)
         self.application = await start_bot(self.settings, self.db, self.course)
 
     def today(self) -> date:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -20,6 +19,7 @@ from bot.i18n.text import FSI, RLM
 from bot.i18n.translator import translator
 from bot.storage import actions, groups, participants, reviews, scheduled
 from bot.telegram import callbacks
+from tests import databases
 from tests.conftest import ROOT, RunningBot, started
 from tests.emulator_client import EmulatorClient
 
@@ -27,8 +27,7 @@ AMINA, ERIK, OTHER = 501, 502, 503
 
 
 def rows(bot: RunningBot, sql: str, *params: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(bot.settings.database) as conn:
-        return conn.execute(sql, params).fetchall()
+    return databases.query(bot.settings.database, sql, *params)
 
 
 def stored_progress(bot: RunningBot, user_id: int) -> Progress:
@@ -321,8 +320,7 @@ async def test_the_practical_task_takes_a_file_and_hints_at_anything_else(
     await users.idle()
     answers = rows(bot, "SELECT answer, correct FROM answers ORDER BY id DESC LIMIT 1")
     assert answers == [("document", 1)]
-    with sqlite3.connect(bot.settings.database) as conn:
-        dump = "\n".join(conn.iterdump())
+    dump = databases.dump(bot.settings.database)
     assert "secret" not in dump and "CV_Erik" not in dump
 
 
@@ -366,8 +364,7 @@ async def test_declining_consent_keeps_nothing(bot: RunningBot, users: EmulatorC
     await users.press(shy, *await button(users, shy, callbacks.consent(False)))
     await users.idle()
     assert rows(bot, "SELECT count(*) FROM participants") == [(0,)]
-    with sqlite3.connect(bot.settings.database) as conn:
-        assert str(shy) not in "\n".join(conn.iterdump())  # not even as a newcomer
+    assert str(shy) not in databases.dump(bot.settings.database)  # not even as a newcomer
 
 
 async def test_mydata_shows_and_delete_erases(
@@ -389,8 +386,7 @@ async def test_mydata_shows_and_delete_erases(
     await users.idle()
     await users.press(erik, *await button(users, erik, "1A|erase|"))
     await users.idle()
-    with sqlite3.connect(bot.settings.database) as conn:
-        dump = "\n".join(conn.iterdump())
+    dump = databases.dump(bot.settings.database)
     assert str(erik) not in dump and "Erik" not in dump
     assert rows(bot, "SELECT count(*) FROM answers") == [(0,)]
 
@@ -440,27 +436,25 @@ async def test_an_arabic_participant_with_400_answers_reads_mydata_in_full(
 ) -> None:
     await join(users, AMINA, "ar", "أمينة")
     lessons = [x for x in course.lessons if x.quiz]
-    with sqlite3.connect(bot.settings.database) as conn:
-        (pid,) = conn.execute(
-            "SELECT id FROM participants WHERE telegram_id = ?", (AMINA,)
-        ).fetchone()
-        conn.executemany(
-            "INSERT INTO answers (participant_id, week_id, lesson_id, question_id, attempt,"
-            " correct, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            [
-                (
-                    pid,
-                    "w01",
-                    lessons[n % len(lessons)].id,
-                    f"q{n}",
-                    1 + n % 2,
-                    n % 3 != 0,
-                    "a,b",
-                    "2026-11-20T10:00:00+00:00",
-                )
-                for n in range(400)
-            ],
-        )
+    ((pid,),) = rows(bot, "SELECT id FROM participants WHERE telegram_id = ?", AMINA)
+    databases.execute_many(
+        bot.settings.database,
+        "INSERT INTO answers (participant_id, week_id, lesson_id, question_id, attempt,"
+        " correct, answer, answered_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+        [
+            (
+                pid,
+                "w01",
+                lessons[n % len(lessons)].id,
+                f"q{n}",
+                1 + n % 2,
+                int(n % 3 != 0),
+                "a,b",
+                "2026-11-20T10:00:00+00:00",
+            )
+            for n in range(400)
+        ],
+    )
     before = len(await users.bot_messages(AMINA))
     await users.send(AMINA, "/mydata", first_name="أمينة", language_code="ar")
     await users.idle()
@@ -687,9 +681,8 @@ PERSON_COLUMNS = ("participant_id", "telegram_id", "chat_id")
 
 def personal_tables(bot: RunningBot) -> dict[str, list[str]]:
     """Every table of the schema with a column naming a person, and those columns."""
-    with sqlite3.connect(bot.settings.database) as conn:
-        names = [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")]
-        found = {name: [c[1] for c in conn.execute(f"PRAGMA table_info({name})")] for name in names}
+    where = bot.settings.database
+    found = {name: databases.columns(where, name) for name in databases.tables(where)}
     return {
         name: [c for c in columns if c in PERSON_COLUMNS]
         for name, columns in found.items()
@@ -743,34 +736,36 @@ async def test_mydata_holds_every_table_that_has_a_row_about_the_person(
     )
     await users.send(erik, "/delete", first_name="Erik", language_code="sv")  # a prompt, open
     await users.idle()
-    with sqlite3.connect(bot.settings.database) as conn:
-        conn.execute("UPDATE participants SET last_initial = 'L' WHERE id = ?", (pid,))
-        conn.execute("INSERT INTO start_attempts VALUES (?, ?)", (erik, now))
-        conn.execute("INSERT INTO newcomers (telegram_id, created_at) VALUES (?, ?)", (erik, now))
-        conn.execute(
-            "INSERT INTO coaches (telegram_id, first_name, created_at) VALUES (?, 'Erik', ?)",
-            (erik, now),
-        )
-        # An update of theirs not handled yet (the /mydata update itself is not counted).
-        conn.execute("INSERT INTO inbox VALUES (999999999, ?, '{}', ?)", (erik, now))
-        conn.execute(
-            "INSERT INTO undelivered (chat_id, message, created_at) VALUES (?, '{}', ?)",
-            (erik, now),
-        )
-        conn.execute(
-            "INSERT INTO profile_picks VALUES (?, 'work', '[\"kitchen\"]', 'l', 's', ?)",
-            (pid, now),
-        )
-        conn.execute(
-            "INSERT INTO goals (participant_id, text, week, set_at) VALUES (?, 'x', 1, ?)",
-            (pid, now),
-        )
-        conn.execute("INSERT INTO readers VALUES (?, 'so', ?)", (erik, now))
-        conn.execute(
-            "INSERT INTO recording_sessions (telegram_id, language, started_at)"
-            " VALUES (?, 'so', ?)",
-            (erik, now),
-        )
+
+    def write(sql: str, params: tuple[Any, ...]) -> None:
+        databases.execute(bot.settings.database, sql, *params)
+
+    write("UPDATE participants SET last_initial = 'L' WHERE id = ?", (pid,))
+    write("INSERT INTO start_attempts VALUES (?, ?)", (erik, now))
+    write("INSERT INTO newcomers (telegram_id, created_at) VALUES (?, ?)", (erik, now))
+    write(
+        "INSERT INTO coaches (telegram_id, first_name, created_at) VALUES (?, 'Erik', ?)",
+        (erik, now),
+    )
+    # An update of theirs not handled yet (the /mydata update itself is not counted).
+    write("INSERT INTO inbox VALUES (999999999, ?, '{}', ?)", (erik, now))
+    write(
+        "INSERT INTO undelivered (chat_id, message, created_at) VALUES (?, '{}', ?)",
+        (erik, now),
+    )
+    write(
+        "INSERT INTO profile_picks VALUES (?, 'work', '[\"kitchen\"]', 'l', 's', ?)",
+        (pid, now),
+    )
+    write(
+        "INSERT INTO goals (participant_id, text, week, set_at) VALUES (?, 'x', 1, ?)",
+        (pid, now),
+    )
+    write("INSERT INTO readers VALUES (?, 'so', ?)", (erik, now))
+    write(
+        "INSERT INTO recording_sessions (telegram_id, language, started_at) VALUES (?, 'so', ?)",
+        (erik, now),
+    )
 
     await users.send(erik, "/mydata", first_name="Erik", language_code="sv")
     await users.idle()
@@ -779,13 +774,12 @@ async def test_mydata_holds_every_table_that_has_a_row_about_the_person(
 
     missing = set(personal_tables(bot)) - set(EXPORT_KEYS)
     assert not missing, f"tables /mydata does not know: {missing}"
-    with sqlite3.connect(bot.settings.database) as conn:
-        for table, columns in personal_tables(bot).items():
-            where = " OR ".join(f"{c} = ?" for c in columns)
-            ids = [pid if c == "participant_id" else erik for c in columns]
-            stored = conn.execute(f"SELECT COUNT(*) FROM {table} WHERE {where}", ids).fetchone()[0]
-            assert stored > 0, f"the scenario gives {table} no row"
-            assert held(found_in(export, EXPORT_KEYS[table])) == stored, table
+    for table, columns in personal_tables(bot).items():
+        where = " OR ".join(f"{c} = ?" for c in columns)
+        ids = [pid if c == "participant_id" else erik for c in columns]
+        ((stored,),) = rows(bot, f"SELECT COUNT(*) FROM {table} WHERE {where}", *ids)
+        assert stored > 0, f"the scenario gives {table} no row"
+        assert held(found_in(export, EXPORT_KEYS[table])) == stored, table
 
     shown = "\n".join(m["text"] for m in said)
     assert not any(raw in shown for raw in RAW_FIELDS)

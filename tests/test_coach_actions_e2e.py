@@ -23,6 +23,7 @@ from bot.telegram.coach import handlers as coach_handlers
 from bot.telegram.coach.actions import NOTE_SAVED
 from bot.telegram.coach.handlers import NOT_YOURS, SORRY
 from bot.telegram.coach.render import NUDGES
+from tests import databases
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, rows, stored_progress, take_week
@@ -63,10 +64,7 @@ async def joins_in(users: EmulatorClient, user_id: int, code: str, name: str, la
 
 
 def write(bot: RunningBot, sql: str, *params: Any) -> None:
-    import sqlite3
-
-    with sqlite3.connect(bot.settings.database) as conn:
-        conn.execute(sql, params)
+    databases.execute(bot.settings.database, sql, *params)
 
 
 async def two_groups(bot: RunningBot, users: EmulatorClient, cli: Any) -> tuple[int, str]:

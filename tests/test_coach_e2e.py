@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import io
 import re
-import sqlite3
 import zipfile
 from datetime import date, timedelta
 from typing import Any
@@ -29,6 +28,7 @@ from bot.telegram.coach import jobs as coach_jobs
 from bot.telegram.coach.handlers import CSV_FILES, FOR_COACHES, NOT_YOURS
 from bot.telegram.context import BotContext
 from bot.telegram.participant.joining import TOO_MANY_TRIES, WRONG_CODE
+from tests import databases
 from tests.conftest import ROOT, RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, rows, stored_progress, take_week
@@ -293,17 +293,16 @@ async def test_after_delete_nothing_holds_the_id_and_the_coach_sees_one_left(
     await users.press(ERIK, *await button(users, ERIK, "1A|erase|"))
     await users.idle()
 
-    with sqlite3.connect(bot.settings.database) as conn:
-        tables = [t for (t,) in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")]
-        for table in tables:
-            columns = [c[1] for c in conn.execute(f"PRAGMA table_info({table})")]
-            for column in columns:
-                hits = conn.execute(
-                    f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",
-                    (f"%{ERIK}%",),
-                ).fetchone()[0]
-                assert hits == 0, f"{table}.{column} still holds the Telegram id"
-        assert "Erik" not in "\n".join(conn.iterdump())
+    where = bot.settings.database
+    for table in databases.tables(where):
+        for column in databases.columns(where, table):
+            ((hits,),) = databases.query(
+                where,
+                f"SELECT COUNT(*) FROM {table} WHERE CAST({column} AS TEXT) LIKE ?",
+                f"%{ERIK}%",
+            )
+            assert hits == 0, f"{table}.{column} still holds the Telegram id"
+    assert "Erik" not in databases.dump(where)
     overview = text_of(await say(users, KARIN, "/group", "Karin"))
     left = tr.ngettext("{n} participant left the course", "{n} participants left the course", 1)
     assert left.format(n=1) in overview

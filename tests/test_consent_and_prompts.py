@@ -8,7 +8,6 @@ a burst, and the purge of people who never agreed or belong to no group.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from bot.storage.retention import purge_unattached
 from bot.telegram import callbacks
 from bot.telegram.participant.handlers import PROMPT_GONE
 from bot.telegram.participant.joining import COACH_QUESTION, MOVE_QUESTION, TOO_MANY_TRIES
+from tests import databases
 from tests.conftest import RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, join, rows
@@ -39,8 +39,7 @@ ERIK, AMINA, KARIN, LENA = 7_340_061_901, 7_340_061_902, 7_340_061_903, 7_340_06
 
 
 def dump(bot: RunningBot) -> str:
-    with sqlite3.connect(bot.settings.database) as conn:
-        return "\n".join(conn.iterdump())
+    return databases.dump(bot.settings.database)
 
 
 async def test_before_consent_nothing_names_the_newcomer(

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
@@ -12,17 +11,18 @@ from pathlib import Path
 import pytest
 
 from bot import admin, invitations
-from bot.storage import Database, InviteKind, groups, invites, participants
+from bot.storage import Database, InviteKind, groups, invites, open_database, participants
 from bot.storage.coaching import find_invite
 from bot.storage.retention import months_before, purge_expired
 from bot.telegram.coach.jobs import next_time
+from tests import databases
 
 NOW = datetime(2027, 3, 3, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    path = tmp_path / "bot.sqlite3"
+def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path | str:
+    path = databases.address(tmp_path / "bot.sqlite3")
     monkeypatch.setenv("DATABASE", str(path))
     monkeypatch.setenv("BOT_USERNAME", "test_course_bot")
     return path
@@ -30,7 +30,7 @@ def database(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "jobs.sqlite3")
+    database = await open_database(databases.address(tmp_path / "jobs.sqlite3"))
     yield database
     await database.close()
 
@@ -43,7 +43,7 @@ def run(function: str, **values: object) -> int:
 
 
 def test_the_admin_creates_lists_and_invites(
-    database: Path, capsys: pytest.CaptureFixture[str], tmp_path: Path
+    database: Path | str, capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     create = "create_group_command"
     assert run(create, name="Vetlanda VT 2027", start="2027-01-11", self_paced=False) == 0
@@ -63,9 +63,8 @@ def test_the_admin_creates_lists_and_invites(
     code = link.removeprefix(prefix)
     assert invitations.well_formed(code) and len(code) >= 40
     assert qr.read_bytes().startswith(b"\x89PNG")
-    with sqlite3.connect(database) as conn:
-        stored = conn.execute("SELECT code_hash, kind, uses_left FROM invites").fetchall()
-        dump = "\n".join(conn.iterdump())
+    stored = databases.query(database, "SELECT code_hash, kind, uses_left FROM invites")
+    dump = databases.dump(database)
     assert stored == [(invitations.code_hash(code), "coach", 1)]
     assert code not in dump  # only the hash is kept
     assert run("invite_coach_command", group="Nowhere", qr=None) == 1
@@ -146,9 +145,9 @@ def test_the_digest_is_due_on_monday_at_eight_in_stockholm() -> None:
     assert daily == datetime(2027, 3, 4, 2, 0, tzinfo=UTC)
 
 
-def test_the_cli_runs_beside_an_open_database(database: Path) -> None:
+def test_the_cli_runs_beside_an_open_database(database: Path | str) -> None:
     async def with_bot_open() -> int:
-        db = await Database.open(database)
+        db = await open_database(database)
         try:
             return await asyncio.to_thread(
                 run, "create_group_command", name="X", start="2027-01-11", self_paced=False
@@ -160,7 +159,7 @@ def test_the_cli_runs_beside_an_open_database(database: Path) -> None:
 
 
 def test_the_lifecycle_ends_renames_and_finds_groups_in_any_case(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     assert (
         run("create_group_command", name="Vetlanda VT 2027", start="2027-01-11", self_paced=False)
@@ -185,10 +184,10 @@ def test_the_lifecycle_ends_renames_and_finds_groups_in_any_case(
 
 
 def test_coaches_are_listed_and_removed_with_clear_errors(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     async def setup() -> int:
-        async with await Database.open(database) as db:
+        async with await open_database(database) as db:
             group = await groups.create_group(db, "Vetlanda", date(2027, 1, 11))
             other = await groups.create_group(db, "Eksjö", date(2027, 1, 11))
             coach = await groups.add_coach(db, 555, "Karin", "sv")
@@ -213,7 +212,9 @@ def test_coaches_are_listed_and_removed_with_clear_errors(
     assert "Karin" not in capsys.readouterr().out
 
 
-def test_invites_are_listed_and_revoked(database: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_invites_are_listed_and_revoked(
+    database: Path | str, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert run("create_group_command", name="Vetlanda", start="2027-01-11", self_paced=False) == 0
     assert run("invite_coach_command", group="Vetlanda", qr=None) == 0
     link = next(x for x in capsys.readouterr().out.splitlines() if "?start=" in x)
@@ -233,12 +234,12 @@ def test_invites_are_listed_and_revoked(database: Path, capsys: pytest.CaptureFi
 
 
 def test_the_audit_lists_every_coach_action_for_the_admin(
-    database: Path, capsys: pytest.CaptureFixture[str]
+    database: Path | str, capsys: pytest.CaptureFixture[str]
 ) -> None:
     from bot.storage import actions
 
     async def setup() -> None:
-        async with await Database.open(database) as db:
+        async with await open_database(database) as db:
             group = await groups.create_group(db, "Vetlanda", date(2027, 1, 11))
             coach = await groups.add_coach(db, 555, "Karin", "sv")
             person = await participants.create(db, 777, "Amina", "sv", group_id=group.id)

@@ -36,9 +36,10 @@ from bot.ops.health import HealthServer
 from bot.ops.identity import IdentityError
 from bot.ops.logs import DemoteToDebug
 from bot.ops.metrics import Metrics
-from bot.storage import Database, groups
+from bot.storage import groups, open_database
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.runtime import Runtime
+from tests import databases
 from tests.conftest import ROOT, TOKEN, RunningBot, SettlingClient
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, join, rows, take_week
@@ -157,7 +158,7 @@ async def test_a_bot_username_that_differs_stops_the_start(
 ) -> None:
     emulator.state.add_bot(TOKEN, OWN_NAME)
     wrong = replace(settings, bot_username="rakna_med_mig_bot")
-    db = await Database.open(settings.database)
+    db = await open_database(settings.database)
     try:
         with pytest.raises(IdentityError, match="belongs to @vetlanda_kurs_bot"):
             await start_bot(wrong, db, course)
@@ -202,6 +203,7 @@ def test_the_preview_never_uses_the_production_database(tmp_path: Path) -> None:
 # ---------------------------------------------------------------- health and metrics
 
 
+@pytest.mark.sqlite_only
 async def test_healthz_turns_503_when_the_database_is_gone_and_200_when_it_is_back(
     watched_bot: RunningBot,
 ) -> None:
@@ -218,7 +220,7 @@ async def test_healthz_turns_503_when_the_database_is_gone_and_200_when_it_is_ba
 
 
 async def test_healthz_wants_telegram_reached_recently(tmp_path: Path) -> None:
-    async with await Database.open(tmp_path / "h.sqlite3") as db:
+    async with await open_database(databases.address(tmp_path / "h.sqlite3")) as db:
         metrics = Metrics()
         health = HealthServer(db, metrics, "Europe/Stockholm", telegram_stale_seconds=60)
         assert await health.problem() == "Telegram not reached yet"
@@ -312,6 +314,7 @@ def test_the_schedulers_minute_lines_are_debug() -> None:
 # ---------------------------------------------------------------- erasure on disk
 
 
+@pytest.mark.sqlite_only
 async def test_after_delete_no_file_of_the_database_holds_the_name_or_the_id(
     bot: RunningBot, users: EmulatorClient, course: Course, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -346,6 +349,7 @@ async def test_after_delete_no_file_of_the_database_holds_the_name_or_the_id(
 # ---------------------------------------------------------------- backup and restore
 
 
+@pytest.mark.sqlite_only
 async def test_a_backup_made_under_load_restores_to_a_consistent_database(
     bot: RunningBot, users: EmulatorClient, tmp_path: Path
 ) -> None:
@@ -389,9 +393,10 @@ def dump(path: Path) -> list[str]:
         return list(conn.iterdump())
 
 
+@pytest.mark.sqlite_only
 async def test_restore_checks_the_backup_first(tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
-    async with await Database.open(database):
+    async with await open_database(database):
         pass
     before = database.read_bytes()
     garbage = tmp_path / "garbage.sqlite3"
@@ -425,7 +430,7 @@ def test_the_nightly_backups_keep_the_last_n(tmp_path: Path) -> None:
 
 def valid_database(path: Path) -> None:
     async def make() -> None:
-        async with await Database.open(path) as db:
+        async with await open_database(path) as db:
             for n in range(300):
                 await db.execute(
                     "INSERT INTO groups (name, start_date, self_paced, created_at)"
@@ -464,6 +469,7 @@ def damage(path: Path, kind: str) -> str:
     return "-shm is read-only"
 
 
+@pytest.mark.sqlite_only
 @pytest.mark.parametrize(
     "kind", ["read-only", "garbage", "truncated", "damaged page", "unwritable -shm"]
 )
@@ -486,6 +492,7 @@ def test_database_faults_at_start_are_told_plainly(
     assert err.startswith("The database cannot be used:")
 
 
+@pytest.mark.sqlite_only
 def test_a_garbage_database_stops_python_m_bot_run_with_exit_code_3(tmp_path: Path) -> None:
     database = tmp_path / "bot.sqlite3"
     database.write_bytes(b"garbage" * 1000)
@@ -513,13 +520,14 @@ def test_a_garbage_database_stops_python_m_bot_run_with_exit_code_3(tmp_path: Pa
 # ---------------------------------------------------------------- the doctor
 
 
+@pytest.mark.sqlite_only
 async def test_the_doctor_checks_everything_against_the_emulator(
     settings: Settings,
     emulator: Emulator,
     users: EmulatorClient,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    async with await Database.open(settings.database):
+    async with await open_database(settings.database):
         pass
     healthy = replace(settings, backup_dir=settings.database.parent / "b", health_port=9090)
     found = await doctor.diagnose(healthy)

@@ -34,12 +34,14 @@ from bot.storage import (
     ProfileRow,
     commit_update,
     groups,
+    open_database,
     participants,
     profile,
     retention,
 )
 from bot.telegram import callbacks
 from bot.telegram.participant.render import Renderer
+from tests import databases
 from tests.conftest import ROOT
 
 
@@ -245,7 +247,7 @@ def test_the_cards_card_shows_ticks_and_the_review_shows_the_goal() -> None:
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.sqlite3")
+    database = await open_database(databases.address(tmp_path / "bot.sqlite3"))
     yield database
     await database.close()
 

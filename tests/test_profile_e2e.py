@@ -8,7 +8,6 @@ one; the coach sees both in the participant's detail; /delete leaves no row of t
 from __future__ import annotations
 
 import io
-import sqlite3
 from datetime import timedelta
 from typing import Any
 
@@ -22,6 +21,7 @@ from bot.i18n.translator import Translator
 from bot.storage.prompts import PromptKind
 from bot.telegram import callbacks
 from bot.telegram.coach import callbacks as cb
+from tests import databases
 from tests.conftest import RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import button, rows, stored_progress, take_week
@@ -80,12 +80,13 @@ def stand_on(bot: RunningBot, course: Course, lesson_id: str, step_id: str) -> N
     order = course.lesson_order(lesson_id)
     results = {x.id: LessonResult(100, True, 1) for x in course.lessons[:order]}
     state = Progress(Stage.STEP, lesson_id, step_id, results=results)
-    with sqlite3.connect(bot.settings.database) as conn:
-        conn.execute(
-            "UPDATE progress SET state = ? WHERE participant_id ="
-            " (SELECT id FROM participants WHERE telegram_id = ?)",
-            (state.to_json(), AMINA),
-        )
+    databases.execute(
+        bot.settings.database,
+        "UPDATE progress SET state = ? WHERE participant_id ="
+        " (SELECT id FROM participants WHERE telegram_id = ?)",
+        state.to_json(),
+        AMINA,
+    )
 
 
 async def test_profile_goal_and_review_reach_the_coach_and_go_with_delete(

@@ -18,9 +18,18 @@ import pytest
 from bot.course.model import Course
 from bot.course.progress import LessonResult, Progress
 from bot.reports.progress import FAILED_RUNS_STUCK, RECENT_DAYS, GroupReport, build_report
-from bot.storage import AnswerRow, Database, QuizResultRow, actions, commit_update, groups
+from bot.storage import (
+    AnswerRow,
+    Database,
+    QuizResultRow,
+    actions,
+    commit_update,
+    groups,
+    open_database,
+)
 from bot.storage import participants as people
 from bot.storage.reports import group_facts, report_facts
+from tests import databases
 
 START = datetime(2027, 1, 4, 8, 0, tzinfo=UTC)
 NOW = START + timedelta(days=27)  # the history's last week is the report's recent week
@@ -28,7 +37,7 @@ NOW = START + timedelta(days=27)  # the history's last week is the report's rece
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "bot.sqlite3")
+    database = await open_database(databases.address(tmp_path / "bot.sqlite3"))
     yield database
     await database.close()
 
@@ -134,8 +143,8 @@ async def test_figures_of_answers_given_before_the_migration_are_counted(
     tmp_path: Path, course: Course
 ) -> None:
     """The migration fills the figures from the rows already stored."""
-    path = tmp_path / "old.sqlite3"
-    db = await Database.open(path)
+    path = databases.address(tmp_path / "old.sqlite3")
+    db = await open_database(path)
     ids = await random_history(db, course, random.Random(7))
     for table in ("first_answers", "answer_counts", "quiz_tallies"):
         await db.execute(f"DELETE FROM {table}")
@@ -148,11 +157,14 @@ async def test_figures_of_answers_given_before_the_migration_are_counted(
         "quiz_results_tallied",
         "quiz_reset_tallied",
     ):
-        await db.execute(f"DROP TRIGGER {name}")
+        if db.dialect == "sqlite":
+            await db.execute(f"DROP TRIGGER {name}")
+        else:  # a PostgreSQL trigger runs a function of the same name
+            await db.execute(f"DROP FUNCTION {name}() CASCADE")
     for table in ("first_answers", "answer_counts", "quiz_tallies"):
         await db.execute(f"DROP TABLE {table}")
     await db.close()
-    db = await Database.open(path)  # migrates again: 010 fills the figures in
+    db = await open_database(path)  # migrates again: 010 fills the figures in
     try:
         for group_id in ids:
             group = await groups.get_group(db, group_id)

@@ -18,12 +18,13 @@ from bench.simulation import SimulatedParticipant
 from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.i18n.translator import translator
-from bot.storage import Database, inbox, participants, undelivered
+from bot.storage import Database, inbox, open_database, participants, undelivered
 from bot.storage.inbox import Received
 from bot.storage.retention import purge_group
 from bot.telegram.pacing import ChatPacingRateLimiter
 from bot.telegram.processor import PerUserUpdateProcessor
 from bot.telegram.runtime import Runtime
+from tests import databases
 from tests.conftest import ROOT, TOKEN, RunningBot
 from tests.emulator_client import EmulatorClient
 from tests.test_bot_e2e import join, rows
@@ -39,7 +40,7 @@ APOLOGY = translator(ROOT / "locales", "sv")._(
 
 @pytest.fixture
 async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "wire.sqlite3")
+    database = await open_database(databases.address(tmp_path / "wire.sqlite3"))
     yield database
     await database.close()
 
@@ -403,12 +404,10 @@ async def test_a_failing_press_answer_does_not_block_the_next_card(
 
 async def test_erasure_takes_the_inbox_and_the_kept_messages(db: Database) -> None:
     group_id = int(
-        (
-            await db.execute(
-                "INSERT INTO groups (name, start_date, created_at) VALUES ('G', '2026-01-05', 'x')"
-            )
-        ).lastrowid
-        or 0
+        await db.fetch_value(
+            "INSERT INTO groups (name, start_date, created_at)"
+            " VALUES ('G', '2026-01-05', 'x') RETURNING id"
+        )
     )
     for telegram_id in (11, 12):
         await participants.create(db, telegram_id, "Namn", "sv", group_id=group_id)

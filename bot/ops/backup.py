@@ -24,7 +24,8 @@ from pathlib import Path
 
 from bot.clock import utc_now
 from bot.config import load_settings
-from bot.storage.database import SIDE_FILES, load_migrations
+from bot.storage.database import is_postgresql, load_migrations
+from bot.storage.sqlite import SIDE_FILES
 
 log = logging.getLogger(__name__)
 
@@ -49,8 +50,15 @@ def lock_path(database: Path) -> Path:
 
 
 @contextlib.contextmanager
-def run_lock(database: Path) -> Iterator[None]:
-    """Held by a running bot for as long as it runs; the kernel drops it if the process dies."""
+def run_lock(database: Path | str) -> Iterator[None]:
+    """Held by a running bot for as long as it runs; the kernel drops it if the process dies.
+
+    Only for an SQLite file: several bot processes may share a PostgreSQL database.
+    """
+    if is_postgresql(database):
+        yield
+        return
+    database = Path(database)
     database.parent.mkdir(parents=True, exist_ok=True)
     handle = os.open(lock_path(database), os.O_RDWR | os.O_CREAT, 0o600)
     try:
@@ -181,10 +189,22 @@ async def nightly_backup(database: Path, folder: Path, keep: int) -> Path:
 # ------------------------------------------------------------------ the subcommands
 
 
+POSTGRESQL_BACKUPS = (
+    "DATABASE is a PostgreSQL server: back it up with PostgreSQL's own tools, for example"
+    ' `pg_dump --format=custom --file=bot.dump "$DATABASE"`, and restore with'
+    ' `pg_restore --clean --dbname="$DATABASE" bot.dump` while the bot is stopped'
+    " (docs/operating.md#backups)."
+)
+
+
 def backup_command(args: argparse.Namespace) -> int:
     target = Path(args.path)
+    database = load_settings().database
+    if is_postgresql(database):
+        print(POSTGRESQL_BACKUPS, file=sys.stderr)
+        return 2
     try:
-        verdict = backup(load_settings().database, target)
+        verdict = backup(Path(database), target)
     except BackupError as error:
         print(error, file=sys.stderr)
         return 1
@@ -195,8 +215,11 @@ def backup_command(args: argparse.Namespace) -> int:
 def restore_command(args: argparse.Namespace) -> int:
     source = Path(args.path)
     database = load_settings().database
+    if is_postgresql(database):
+        print(POSTGRESQL_BACKUPS, file=sys.stderr)
+        return 2
     try:
-        verdict = restore(source, database)
+        verdict = restore(source, Path(database))
     except BackupError as error:
         print(error, file=sys.stderr)
         return 1

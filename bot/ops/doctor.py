@@ -31,7 +31,9 @@ from bot.i18n.languages import LANGUAGES
 from bot.i18n.lint import lint_catalogs
 from bot.ops.backup import bot_is_running, inspect
 from bot.ops.identity import IdentityError, check_username
-from bot.storage.database import DatabaseFault, check_files, load_migrations
+from bot.storage import open_database
+from bot.storage.database import DatabaseFault, is_postgresql, load_migrations
+from bot.storage.sqlite import check_files
 
 Level = Literal["ok", "note", "problem"]
 # Scripts whose letters the coach's chart must draw, and the fontconfig language that has them.
@@ -78,7 +80,9 @@ def check_settings(settings: Settings) -> list[Finding]:
             )
     if settings.backup_dir is None:
         found.append(note("settings", "BACKUP_DIR is not set: no nightly backup is made"))
-    elif settings.backup_dir.resolve() == settings.database.parent.resolve():
+    elif not is_postgresql(settings.database) and (
+        settings.backup_dir.resolve() == Path(settings.database).parent.resolve()
+    ):
         found.append(note("settings", "BACKUP_DIR is the database's own folder: use another disk"))
     if settings.health_port is None:
         found.append(note("settings", "HEALTH_PORT is not set: no /healthz or /metrics"))
@@ -124,8 +128,18 @@ def _compiled(po: Path) -> bool:
     return mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime
 
 
+async def check_postgresql(url: str) -> list[Finding]:
+    """Connect (which migrates, as the bot's start would) and report the schema version."""
+    try:
+        async with await open_database(url) as db:
+            versions = await db.schema_versions()
+    except DatabaseFault as error:
+        return [problem("database", str(error))]
+    return [ok("database", f"PostgreSQL answers, schema version {max(versions, default=0)}")]
+
+
 def check_database(settings: Settings) -> list[Finding]:
-    path = settings.database
+    path = Path(settings.database)
     if not path.exists():
         return [note("database", f"{path} does not exist yet: the bot creates it at start")]
     try:
@@ -256,7 +270,10 @@ async def diagnose(settings: Settings) -> list[Finding]:
     course_found, course = check_course(settings)
     found += course_found
     found += check_catalogs(settings, course)
-    found += check_database(settings)
+    if is_postgresql(settings.database):
+        found += await check_postgresql(str(settings.database))
+    else:
+        found += check_database(settings)
     found += await check_telegram(settings)
     found += check_fonts()
     found += check_speech()

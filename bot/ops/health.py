@@ -115,7 +115,7 @@ class HealthServer:
     async def refresh_gauges(self) -> None:
         """The gauges that are read from the database, fresh for each scrape."""
         try:
-            self.metrics.database_bytes.set(self.db.size_bytes())
+            self.metrics.database_bytes.set(await self.db.size_bytes())
             midnight = datetime.combine(
                 utc_now().astimezone(ZoneInfo(self.timezone)).date(),
                 time(0),

@@ -9,14 +9,13 @@ Notes are private to the coach who wrote them.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from bot.clock import utc_now
 from bot.storage import reminders
-from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.database import Database, Row, from_iso, to_iso
 from bot.storage.reminders import PausedBy
 
 MAX_NOTE_CHARS = 2000
@@ -68,7 +67,7 @@ async def log_action(
     )
 
 
-def _action(r: sqlite3.Row) -> Action:
+def _action(r: Row) -> Action:
     return Action(
         coach_id=r[0],
         coach_name=r[1],

@@ -22,14 +22,14 @@ async def create_group(
 ) -> GroupRecord:
     """A new group; :class:`AlreadyExists` when the name is taken."""
     at = to_iso(now or utc_now())
-    cursor = await db.execute(
+    new_id = await db.fetch_value(
         "INSERT INTO groups (name, start_date, self_paced, created_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (name) DO NOTHING",
+        " ON CONFLICT (name) DO NOTHING RETURNING id",
         (name, start_date.isoformat(), int(self_paced), at),
     )
-    if cursor.rowcount == 0 or cursor.lastrowid is None:
+    if new_id is None:
         raise AlreadyExists(f"group {name!r}")
-    return GroupRecord(cursor.lastrowid, name, start_date, self_paced, from_iso(at), None)
+    return GroupRecord(int(new_id), name, start_date, self_paced, from_iso(at), None)
 
 
 async def get_group(db: Database, group_id: int) -> GroupRecord | None:
@@ -60,8 +60,12 @@ async def end_group(db: Database, group_id: int, now: datetime | None = None) ->
 
 async def rename_group(db: Database, group_id: int, name: str) -> None:
     """:class:`AlreadyExists` when another group has the name."""
-    cursor = await db.execute("UPDATE OR IGNORE groups SET name = ? WHERE id = ?", (name, group_id))
-    if cursor.rowcount == 0:
+    changed = await db.execute(
+        "UPDATE groups SET name = ? WHERE id = ?"
+        " AND NOT EXISTS (SELECT 1 FROM groups WHERE name = ? AND id <> ?)",
+        (name, group_id, name, group_id),
+    )
+    if changed == 0:
         raise AlreadyExists(f"group {name!r}")
 
 
@@ -77,16 +81,16 @@ async def get_coach(db: Database, coach_id: int) -> CoachRecord | None:
 
 
 async def remove_coach_from_group(db: Database, group_id: int, coach_id: int) -> bool:
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM group_coaches WHERE group_id = ? AND coach_id = ?", (group_id, coach_id)
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def remove_coach(db: Database, coach_id: int) -> bool:
     """The coach and their notes are gone; the actions they logged stay, without a name."""
-    cursor = await db.execute("DELETE FROM coaches WHERE id = ?", (coach_id,))
-    return cursor.rowcount > 0
+    changed = await db.execute("DELETE FROM coaches WHERE id = ?", (coach_id,))
+    return changed > 0
 
 
 async def list_groups(db: Database) -> list[GroupRecord]:
@@ -113,14 +117,14 @@ async def add_coach(
 ) -> CoachRecord:
     """A new coach; :class:`AlreadyExists` when the Telegram id is a coach already."""
     at = to_iso(now or utc_now())
-    cursor = await db.execute(
+    new_id = await db.fetch_value(
         "INSERT INTO coaches (telegram_id, first_name, language, created_at) VALUES (?, ?, ?, ?)"
-        " ON CONFLICT (telegram_id) DO NOTHING",
+        " ON CONFLICT (telegram_id) DO NOTHING RETURNING id",
         (telegram_id, first_name, language, at),
     )
-    if cursor.rowcount == 0 or cursor.lastrowid is None:
+    if new_id is None:
         raise AlreadyExists(f"coach with Telegram id {telegram_id}")
-    return CoachRecord(cursor.lastrowid, telegram_id, first_name, language, from_iso(at))
+    return CoachRecord(int(new_id), telegram_id, first_name, language, from_iso(at))
 
 
 async def get_coach_by_telegram_id(db: Database, telegram_id: int) -> CoachRecord | None:

@@ -22,7 +22,7 @@ async def create_invite(
 ) -> InviteRecord:
     """Store an invite by the sha256 of its code; ``uses_left=None``: unlimited until expiry.
 
-    A participant invite needs a group (``sqlite3.IntegrityError`` otherwise).
+    A participant invite needs a group (an integrity error otherwise).
     """
     at = to_iso(now or utc_now())
     await db.execute(
@@ -59,10 +59,10 @@ async def redeem_invite(
 
 
 async def purge_expired_invites(db: Database, now: datetime | None = None) -> int:
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM invites WHERE expires_at <= ?", (to_iso(now or utc_now()),)
     )
-    return cursor.rowcount
+    return changed
 
 
 async def record_start_attempt(db: Database, telegram_id: int, at: datetime | None = None) -> None:
@@ -82,10 +82,10 @@ async def count_start_attempts(db: Database, telegram_id: int, since: datetime) 
 
 
 async def purge_start_attempts(db: Database, older_than: datetime) -> int:
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM start_attempts WHERE attempted_at < ?", (to_iso(older_than),)
     )
-    return cursor.rowcount
+    return changed
 
 
 async def list_invites(db: Database, group_id: int | None = None) -> list[InviteRecord]:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 from typing import Any
 
 from bot.clock import utc_now
-from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.database import Database, Row, from_iso, to_iso
 from bot.storage.records import AlreadyExists, ParticipantRecord
 
 _SELECT = f"SELECT {ParticipantRecord.COLUMNS} FROM participants"
@@ -54,11 +53,11 @@ async def create(
     the newcomer row that stood for them until then goes in the same transaction.
     """
     at = to_iso(now or utc_now())
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction():
+        new_id = await db.fetch_value(
             "INSERT INTO participants (telegram_id, first_name, last_initial, language, group_id,"
             " consent_at, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (telegram_id) DO NOTHING",
+            " ON CONFLICT (telegram_id) DO NOTHING RETURNING id",
             (
                 telegram_id,
                 first_name,
@@ -70,11 +69,11 @@ async def create(
                 at,
             ),
         )
-        if cursor.rowcount == 0 or cursor.lastrowid is None:
+        if new_id is None:
             raise AlreadyExists(f"participant with Telegram id {telegram_id}")
-        await conn.execute("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,))
+        await db.execute("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,))
     return ParticipantRecord(
-        id=cursor.lastrowid,
+        id=int(new_id),
         telegram_id=telegram_id,
         first_name=first_name,
         language=language,
@@ -138,21 +137,21 @@ async def erase(db: Database, telegram_id: int, *, now: datetime | None = None) 
     Their group keeps only a departure row: that someone left, and when. Returns
     the group they were in, or None (no group, or nothing stored).
     """
-    async with db.transaction() as conn:
+    async with db.transaction():
         rows = list(
-            await conn.execute_fetchall(
+            await db.fetch_all(
                 "SELECT id, group_id FROM participants WHERE telegram_id = ?", (telegram_id,)
             )
         )
         for table in ("start_attempts", "newcomers", "prompts", "inbox"):
-            await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
-        await conn.execute("DELETE FROM undelivered WHERE chat_id = ?", (telegram_id,))
+            await db.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+        await db.execute("DELETE FROM undelivered WHERE chat_id = ?", (telegram_id,))
         if not rows:
             return None
         participant_id, group_id = rows[0]["id"], rows[0]["group_id"]
-        await conn.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
+        await db.execute("DELETE FROM participants WHERE id = ?", (participant_id,))
         if group_id is not None:
-            await conn.execute(
+            await db.execute(
                 "INSERT INTO departures (group_id, left_at) VALUES (?, ?)",
                 (group_id, to_iso(now or utc_now())),
             )
@@ -208,14 +207,14 @@ async def export(
     }
 
 
-def _goal(row: sqlite3.Row) -> dict[str, Any]:
+def _goal(row: Row) -> dict[str, Any]:
     """The goal as stored: for a voice goal only its length (the recording was never kept)."""
     plain = _plain(row)
     holds = plain["still_holds"]
     return {**plain, "still_holds": None if holds is None else bool(holds)}
 
 
-def _profile(row: sqlite3.Row) -> dict[str, Any]:
+def _profile(row: Row) -> dict[str, Any]:
     return {
         "telegram_id": row["telegram_id"],
         "first_name": row["first_name"],
@@ -250,7 +249,7 @@ async def _by_telegram_id(db: Database, telegram_id: int, handling: int | None) 
         (telegram_id,),
     )
     inbox = await db.fetch_value(
-        "SELECT COUNT(*) FROM inbox WHERE telegram_id = ? AND update_id IS NOT ?",
+        "SELECT COUNT(*) FROM inbox WHERE telegram_id = ? AND update_id IS DISTINCT FROM ?",
         (telegram_id, handling),
     )
     waiting = await db.fetch_value(
@@ -349,5 +348,5 @@ async def count_active_since(db: Database, since: datetime) -> int:
     return int(value or 0)
 
 
-def _plain(row: sqlite3.Row) -> dict[str, Any]:
-    return dict(zip(row.keys(), row, strict=True))
+def _plain(row: Row) -> dict[str, Any]:
+    return {key: row[key] for key in row.keys()}  # noqa: SIM118 (a row iterates its values)

@@ -9,15 +9,12 @@ and the purge leave nothing of them.
 from __future__ import annotations
 
 import json
-import sqlite3
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import aiosqlite
-
-from bot.storage.database import Database, from_iso
+from bot.storage.database import Database, Row, from_iso
 from bot.storage.records import GoalRow, ProfileRow
 
 _SAVE_PICKS = (
@@ -57,7 +54,7 @@ class Goal:
     still_holds: bool | None = None
 
     @classmethod
-    def from_row(cls, row: Mapping[str, Any] | sqlite3.Row) -> Goal:
+    def from_row(cls, row: Mapping[str, Any] | Row) -> Goal:
         """A goal from its table row, or from that row as /mydata exports it."""
         holds = row["still_holds"]
         return cls(
@@ -74,7 +71,7 @@ class Goal:
 
 
 async def save_in(
-    conn: aiosqlite.Connection,
+    db: Database,
     participant_id: int,
     picks: Sequence[ProfileRow],
     goals: Sequence[GoalRow],
@@ -83,27 +80,25 @@ async def save_in(
     """Write profile picks and goal changes inside the caller's transaction."""
     for pick in picks:
         cards = json.dumps(list(pick.cards))
-        await conn.execute(
+        await db.execute(
             _SAVE_PICKS, (participant_id, pick.topic, cards, pick.lesson_id, pick.step_id, at)
         )
     for goal in goals:
-        await _save_goal(conn, participant_id, goal, at)
+        await _save_goal(db, participant_id, goal, at)
 
 
-async def _save_goal(
-    conn: aiosqlite.Connection, participant_id: int, goal: GoalRow, at: str
-) -> None:
+async def _save_goal(db: Database, participant_id: int, goal: GoalRow, at: str) -> None:
     if goal.kept:
-        await conn.execute(_KEEP_GOAL, (goal.week, at, participant_id))
+        await db.execute(_KEEP_GOAL, (goal.week, at, participant_id))
         return
     if goal.review:
-        cursor = await conn.execute(
+        changed = await db.execute(
             _CHANGE_GOAL,
             (goal.text, goal.voice_seconds, goal.week, at, goal.week, at, participant_id),
         )
-        if cursor.rowcount:
+        if changed:
             return  # a review with no goal before is simply the first goal
-    await conn.execute(_SET_GOAL, (participant_id, goal.text, goal.voice_seconds, goal.week, at))
+    await db.execute(_SET_GOAL, (participant_id, goal.text, goal.voice_seconds, goal.week, at))
 
 
 @dataclass(frozen=True, slots=True)

@@ -75,7 +75,7 @@ async def commit_update(
     open). Returns False, changing nothing, when the update was applied before.
 
     Raises :class:`ParticipantNotFound` (with ``touch``; without it the foreign
-    key raises ``sqlite3.IntegrityError``) when the participant is gone, for
+    key raises an integrity error) when the participant is gone, for
     instance erased by a /delete that won the race: nothing is saved then.
     Any error rolls everything back, the update id included, so a redelivery of
     the update is applied afresh.
@@ -94,9 +94,9 @@ async def commit_update(
         if participant_id is not None and (picks or goals):
             # Rare (a few presses per participant): the profile's writes decide as they go,
             # so they share the transaction instead of the one-hop batch.
-            async with db.transaction() as conn:
+            async with db.transaction():
                 await db.run_steps(steps)
-                await profile.save_in(conn, participant_id, picks, goals, at)
+                await profile.save_in(db, participant_id, picks, goals, at)
         else:
             await db.run_steps(steps)
     except _AlreadyProcessed:
@@ -152,7 +152,7 @@ async def is_processed(db: Database, update_id: int) -> bool:
 async def purge_processed_updates(db: Database, older_than: datetime) -> int:
     """Forget update ids processed before ``older_than`` (Telegram redelivers for a day
     at most); returns how many were dropped."""
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM processed_updates WHERE processed_at < ?", (to_iso(older_than),)
     )
-    return cursor.rowcount
+    return changed

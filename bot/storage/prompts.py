@@ -36,11 +36,11 @@ async def open_prompt(
     """A new prompt for this person; earlier open prompts of the same kind are closed."""
     token = secrets.token_urlsafe(TOKEN_BYTES)
     at = now or utc_now()
-    async with db.transaction() as conn:
-        await conn.execute(
+    async with db.transaction():
+        await db.execute(
             "DELETE FROM prompts WHERE telegram_id = ? AND kind = ?", (telegram_id, str(kind))
         )
-        await conn.execute(
+        await db.execute(
             "INSERT INTO prompts (token, telegram_id, kind, subject, expires_at)"
             " VALUES (?, ?, ?, ?, ?)",
             (token, telegram_id, str(kind), subject, to_iso(at + LIFETIME)),
@@ -52,15 +52,15 @@ async def take(
     db: Database, telegram_id: int, kind: PromptKind, token: str, *, now: datetime | None = None
 ) -> str | None:
     """Consume the open prompt: its subject ("" when it has none), or None if there is none."""
-    async with db.transaction() as conn:
+    async with db.transaction():
         rows = list(
-            await conn.execute_fetchall(
+            await db.fetch_all(
                 "SELECT subject FROM prompts WHERE token = ? AND telegram_id = ? AND kind = ?"
                 " AND expires_at > ?",
                 (token, telegram_id, str(kind), to_iso(now or utc_now())),
             )
         )
-        await conn.execute(
+        await db.execute(
             "DELETE FROM prompts WHERE token = ? AND telegram_id = ?", (token, telegram_id)
         )
     return None if not rows else (rows[0]["subject"] or "")

@@ -35,24 +35,25 @@ class Session:
 
 async def add(db: Database, telegram_id: int, language: str) -> bool:
     """Give the role; False when this person already reads this language."""
-    cursor = await db.execute(
-        "INSERT OR IGNORE INTO readers (telegram_id, language, added_at) VALUES (?, ?, ?)",
+    changed = await db.execute(
+        "INSERT INTO readers (telegram_id, language, added_at) VALUES (?, ?, ?)"
+        " ON CONFLICT DO NOTHING",
         (telegram_id, language, to_iso(utc_now())),
     )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def remove(db: Database, telegram_id: int, language: str) -> bool:
     """Take the role (and an open session in that language); False when there was none."""
-    async with db.transaction() as conn:
-        cursor = await conn.execute(
+    async with db.transaction():
+        changed = await db.execute(
             "DELETE FROM readers WHERE telegram_id = ? AND language = ?", (telegram_id, language)
         )
-        await conn.execute(
+        await db.execute(
             "DELETE FROM recording_sessions WHERE telegram_id = ? AND language = ?",
             (telegram_id, language),
         )
-    return cursor.rowcount > 0
+    return changed > 0
 
 
 async def list_readers(db: Database) -> list[ReaderRecord]:
@@ -103,7 +104,7 @@ async def show(
 
 
 async def stop(db: Database, telegram_id: int) -> bool:
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM recording_sessions WHERE telegram_id = ?", (telegram_id,)
     )
-    return cursor.rowcount > 0
+    return changed > 0

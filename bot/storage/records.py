@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
-from bot.storage.database import from_iso, from_iso_or_none
+from bot.storage.database import Row, from_iso, from_iso_or_none
 
 
 class AlreadyExists(Exception):
@@ -41,7 +40,7 @@ class ParticipantRecord:
     )
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> ParticipantRecord:
+    def from_row(cls, row: Row) -> ParticipantRecord:
         return cls(
             id=row["id"],
             telegram_id=row["telegram_id"],
@@ -67,7 +66,7 @@ class GroupRecord:
     COLUMNS = "id, name, start_date, self_paced, created_at, ended_at"
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> GroupRecord:
+    def from_row(cls, row: Row) -> GroupRecord:
         return cls(
             id=row["id"],
             name=row["name"],
@@ -89,7 +88,7 @@ class CoachRecord:
     COLUMNS = "id, telegram_id, first_name, language, created_at"
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> CoachRecord:
+    def from_row(cls, row: Row) -> CoachRecord:
         return cls(
             id=row["id"],
             telegram_id=row["telegram_id"],
@@ -113,7 +112,7 @@ class InviteRecord:
     COLUMNS = "code_hash, kind, group_id, created_by, uses_left, expires_at, created_at"
 
     @classmethod
-    def from_row(cls, row: sqlite3.Row) -> InviteRecord:
+    def from_row(cls, row: Row) -> InviteRecord:
         return cls(
             code_hash=row["code_hash"],
             kind=InviteKind(row["kind"]),

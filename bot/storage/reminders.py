@@ -7,13 +7,12 @@ all call it.
 
 from __future__ import annotations
 
-import sqlite3
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
 
 from bot.clock import utc_now
-from bot.storage.database import Database, from_iso, to_iso
+from bot.storage.database import Database, Row, from_iso, to_iso
 
 
 class PausedBy(StrEnum):
@@ -109,7 +108,7 @@ async def get_pause(db: Database, participant_id: int) -> Pause | None:
     return None if row is None else _pause(row)
 
 
-def _pause(row: sqlite3.Row) -> Pause | None:
+def _pause(row: Row) -> Pause | None:
     at, until, by = row["paused_at"], row["paused_until"], row["paused_by"]
     if at is None or by is None:
         return None

@@ -7,12 +7,11 @@ this way: no Telegram ids, so an export can never carry one.
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import Collection
 from datetime import date, datetime
 
 from bot.storage import reviews
-from bot.storage.database import Database, Step, from_iso, from_iso_or_none, to_iso
+from bot.storage.database import Database, Row, Step, from_iso, from_iso_or_none, to_iso
 from bot.storage.records import (
     AnswerCount,
     AnswerFact,
@@ -139,11 +138,11 @@ async def own_answers(db: Database, participant_id: int) -> tuple[AnswerFact, ..
     return tuple(_answer(r) for r in rows)
 
 
-def _answer(r: sqlite3.Row) -> AnswerFact:
+def _answer(r: Row) -> AnswerFact:
     return AnswerFact(int(r[0]), str(r[1]), str(r[2]), int(r[3]), bool(r[4]), str(r[5]))
 
 
-def _members(rows: list[sqlite3.Row]) -> tuple[Member, ...]:
+def _members(rows: list[Row]) -> tuple[Member, ...]:
     return tuple(
         Member(
             int(r[0]),

@@ -39,29 +39,29 @@ async def expired_groups(db: Database, cutoff: datetime, course_length: timedelt
 
 async def purge_group(db: Database, group_id: int) -> int:
     """Delete a group and everything about its people; returns how many participants went."""
-    async with db.transaction() as conn:
+    async with db.transaction():
         coaches = [
             int(r[0])
-            for r in await conn.execute_fetchall(
+            for r in await db.fetch_all(
                 "SELECT coach_id FROM group_coaches WHERE group_id = ?", (group_id,)
             )
         ]
-        await conn.execute(
+        await db.execute(
             "DELETE FROM start_attempts WHERE telegram_id IN"
             " (SELECT telegram_id FROM participants WHERE group_id = ?)",
             (group_id,),
         )
         for table, column in (("inbox", "telegram_id"), ("undelivered", "chat_id")):
-            await conn.execute(
+            await db.execute(
                 f"DELETE FROM {table} WHERE {column} IN"
                 " (SELECT telegram_id FROM participants WHERE group_id = ?)",
                 (group_id,),
             )
-        cursor = await conn.execute("DELETE FROM participants WHERE group_id = ?", (group_id,))
-        gone = cursor.rowcount
-        await conn.execute("DELETE FROM groups WHERE id = ?", (group_id,))
+        changed = await db.execute("DELETE FROM participants WHERE group_id = ?", (group_id,))
+        gone = changed
+        await db.execute("DELETE FROM groups WHERE id = ?", (group_id,))
         for coach_id in coaches:
-            await conn.execute(
+            await db.execute(
                 "DELETE FROM coaches WHERE id = ? AND NOT EXISTS"
                 " (SELECT 1 FROM group_coaches WHERE coach_id = ?)",
                 (coach_id, coach_id),
@@ -94,22 +94,21 @@ async def purge_unattached(db: Database, retention_months: int, now: datetime | 
     at = now or utc_now()
     day_ago = to_iso(at - NEVER_AGREED)
     cutoff = to_iso(months_before(at, retention_months))
-    async with db.transaction() as conn:
-        gone = await conn.execute("DELETE FROM newcomers WHERE created_at < ?", (day_ago,))
-        count = gone.rowcount
+    async with db.transaction():
+        count = await db.execute("DELETE FROM newcomers WHERE created_at < ?", (day_ago,))
         for where, value in (
             ("consent_at IS NULL AND created_at < ?", day_ago),
             ("group_id IS NULL AND last_active_at < ?", cutoff),
         ):
             people = [
                 int(row[0])
-                for row in await conn.execute_fetchall(
+                for row in await db.fetch_all(
                     f"SELECT telegram_id FROM participants WHERE {where}", (value,)
                 )
             ]
             for telegram_id in people:
                 for table in ("start_attempts", "prompts", "participants"):
-                    await conn.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
+                    await db.execute(f"DELETE FROM {table} WHERE telegram_id = ?", (telegram_id,))
             count += len(people)
-        await conn.execute("DELETE FROM prompts WHERE expires_at <= ?", (to_iso(at),))
+        await db.execute("DELETE FROM prompts WHERE expires_at <= ?", (to_iso(at),))
     return count

@@ -109,22 +109,22 @@ async def todays_check(
 
 async def start_check(db: Database, participant_id: int, day: date, keys: list[str]) -> bool:
     """Store today's check; False when there was one today already (one a day)."""
-    cursor = await db.execute(
+    changed = await db.execute(
         "INSERT INTO review_checks (participant_id, day, questions) VALUES (?, ?, ?)"
         " ON CONFLICT DO NOTHING",
         (participant_id, day.isoformat(), ",".join(keys)),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def advance_check(db: Database, participant_id: int, day: date, position: int) -> bool:
     """Move today's check past question ``position``; False when it was not there (stale)."""
-    cursor = await db.execute(
+    changed = await db.execute(
         "UPDATE review_checks SET position = position + 1"
         " WHERE participant_id = ? AND day = ? AND position = ?",
         (participant_id, day.isoformat(), position),
     )
-    return cursor.rowcount == 1
+    return changed == 1
 
 
 async def end_check(db: Database, participant_id: int, day: date) -> None:

@@ -79,7 +79,7 @@ async def add(db: Database, items: list[NewItem], now: datetime) -> int:
     """Add the items not planned before; returns how many are new."""
     added = 0
     for item in items:
-        cursor = await db.execute(
+        changed = await db.execute(
             "INSERT INTO scheduled_items (key, kind, chat_id, participant_id, coach_id,"
             " nudge_day, anchor, payload, priority, due_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING",
@@ -97,15 +97,15 @@ async def add(db: Database, items: list[NewItem], now: datetime) -> int:
                 to_iso(now),
             ),
         )
-        added += cursor.rowcount
+        added += changed
     return added
 
 
 async def claim_next(db: Database, now: datetime, stale_before: datetime) -> Item | None:
     """Take the most urgent due item (or one whose claim went stale) for sending."""
-    async with db.transaction() as conn:
+    async with db.transaction():
         rows = list(
-            await conn.execute_fetchall(
+            await db.fetch_all(
                 f"SELECT {_COLUMNS} FROM scheduled_items"
                 " WHERE (status = 'due' AND due_at <= ?)"
                 " OR (status = 'claimed' AND claimed_at < ?)"
@@ -115,7 +115,7 @@ async def claim_next(db: Database, now: datetime, stale_before: datetime) -> Ite
         )
         if not rows:
             return None
-        await conn.execute(
+        await db.execute(
             "UPDATE scheduled_items SET status = 'claimed', claimed_at = ?,"
             " attempts = attempts + 1 WHERE id = ?",
             (to_iso(now), rows[0]["id"]),
@@ -171,8 +171,8 @@ async def status_counts(db: Database) -> dict[str, int]:
 
 
 async def purge_finished(db: Database, older_than: datetime) -> int:
-    cursor = await db.execute(
+    changed = await db.execute(
         "DELETE FROM scheduled_items WHERE status IN ('sent', 'failed', 'dropped') AND due_at < ?",
         (to_iso(older_than),),
     )
-    return cursor.rowcount
+    return changed

@@ -20,8 +20,8 @@ async def keep(
 ) -> None:
     """Add messages, in order, after those already waiting for this chat."""
     at = to_iso(now or utc_now())
-    async with db.transaction() as conn:
-        await conn.executemany(
+    async with db.transaction():
+        await db.execute_many(
             "INSERT INTO undelivered (chat_id, message, created_at) VALUES (?, ?, ?)",
             [(chat_id, message, at) for message in messages],
         )

@@ -9,7 +9,6 @@ counted too, so a failing disk shows on /metrics before anyone complains.
 from __future__ import annotations
 
 import logging
-import sqlite3
 import traceback
 from pathlib import Path
 
@@ -18,6 +17,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot.i18n.languages import choose_language
+from bot.storage.database import DATABASE_ERRORS
 from bot.telegram.context import BotContext, resolve_reader
 
 log = logging.getLogger(__name__)
@@ -55,7 +55,7 @@ async def on_error(update: object, context: BotContext) -> None:
     error = context.error
     kind = type(error).__name__
     place = where(error)
-    if isinstance(error, sqlite3.Error):
+    if isinstance(error, DATABASE_ERRORS):
         context.runtime.metrics.database_errors.labels(kind).inc()
         log.error("database error %s (%s) at %s, update %s", kind, error, place, update_id)
     else:

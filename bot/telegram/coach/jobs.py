@@ -11,7 +11,6 @@ planner itself: it sends nothing.
 from __future__ import annotations
 
 import logging
-import sqlite3
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
@@ -22,7 +21,7 @@ from bot.reports.digest import build_digest, digest_text, newly_quiet, quiet_ale
 from bot.reports.progress import GroupReport
 from bot.storage import CoachRecord, GroupRecord, groups, invites, jobs, participants, scheduled
 from bot.storage.coaching import all_coaches, coaches_of_group
-from bot.storage.database import from_iso, to_iso
+from bot.storage.database import DATABASE_ERRORS, from_iso, to_iso
 from bot.storage.progress import purge_processed_updates
 from bot.storage.retention import purge_expired, purge_unattached
 from bot.storage.scheduled import REPLY, Item, NewItem
@@ -83,7 +82,7 @@ async def plan(context: BotContext, now: datetime) -> list[NewItem]:
         try:
             planned = await job.plan(context, now, due, due - job.period)
         except Exception as error:
-            if isinstance(error, sqlite3.Error):
+            if isinstance(error, DATABASE_ERRORS):
                 rt.metrics.database_errors.labels(type(error).__name__).inc()
             log.exception("the %s job failed", job.name)
             planned = []
