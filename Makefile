@@ -54,8 +54,15 @@ run: $(RUN_STAMP) catalogs media fonts
 doctor: $(RUN_STAMP) catalogs
 	$(BIN)/python -m bot doctor
 
+# The suite on SQLite, then on PostgreSQL when one answers (TEST_DATABASE_URL, or the
+# local server's database "test"); .ci/run starts a throwaway one where none runs.
 test: $(DEV_STAMP) catalogs chromium media fonts
 	$(BIN)/python -m pytest -q
+	@if $(BIN)/python -m tests.databases; then \
+		$(BIN)/python -m pytest -q --database=postgresql; \
+	else \
+		echo "No PostgreSQL answers (set TEST_DATABASE_URL): the PostgreSQL pass is not run."; \
+	fi
 
 # The preview's browser test drives Debian's Chromium (Playwright never downloads one),
 # with the fonts a participant's phone has (see `fonts`). Without recommends: Chromium

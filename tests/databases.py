@@ -186,3 +186,7 @@ async def _connect(url: str) -> asyncpg.Connection:
     schema = schema_of(url)
     settings = {} if schema is None else {"search_path": schema}
     return await asyncpg.connect(url.split("?")[0], server_settings=settings)
+
+
+if __name__ == "__main__":  # `python -m tests.databases`: exit 0 when PostgreSQL answers
+    raise SystemExit(0 if server_answers() else 1)

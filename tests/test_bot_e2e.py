@@ -516,6 +516,7 @@ def test_no_user_facing_literal_bypasses_the_catalogs() -> None:
     assert offenders == []
 
 
+@pytest.mark.sqlite_only
 def test_the_database_file_is_under_the_configured_path(bot: RunningBot) -> None:
     assert Path(bot.settings.database).exists()
     mode = rows(bot, "PRAGMA journal_mode")[0][0]

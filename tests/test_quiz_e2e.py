@@ -120,7 +120,7 @@ async def test_two_participants_see_their_own_order_and_both_are_graded_right(
         wrong = rows(
             bot,
             "SELECT count(*) FROM answers JOIN participants p ON p.id = participant_id"
-            " WHERE p.telegram_id = ? AND NOT correct",
+            " WHERE p.telegram_id = ? AND correct = 0",
             user_id,
         )
         assert wrong == [(0,)]  # every press on the right option, wherever it stood, was right

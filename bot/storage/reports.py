@@ -94,7 +94,7 @@ async def report_facts(
     tallies_sql = _QUIZ_TALLIES
     if only is not None:
         tallies_sql += (
-            f" AND t.participant_id IN ({', '.join('?' * len(ids))})" if ids else " AND 0"
+            f" AND t.participant_id IN ({', '.join('?' * len(ids))})" if ids else " AND 1 = 0"
         )
     members, counts, tallies, departures, waiting = await db.run_steps(
         [
