@@ -47,10 +47,9 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """On PostgreSQL, the tests of what only an SQLite file has are not run (not skipped)."""
-    if not databases.on_postgresql():
-        return
-    kept = [item for item in items if item.get_closest_marker("sqlite_only") is None]
+    """Each pass runs the tests its database can run; the others are left out, not skipped."""
+    other = "sqlite_only" if databases.on_postgresql() else "postgresql_only"
+    kept = [item for item in items if item.get_closest_marker(other) is None]
     config.hook.pytest_deselected(items=[i for i in items if i not in kept])
     items[:] = kept
 

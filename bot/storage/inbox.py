@@ -70,6 +70,11 @@ async def pending(db: Database) -> list[Received]:
     return [Received(int(r["update_id"]), r["telegram_id"], str(r["payload"])) for r in rows]
 
 
+async def is_pending(db: Database, update_id: int) -> bool:
+    """Still in the inbox: no process has handled it yet."""
+    return await db.fetch_one("SELECT 1 FROM inbox WHERE update_id = ?", (update_id,)) is not None
+
+
 async def done(db: Database, update_id: int) -> None:
     """The update is handled: it leaves the inbox."""
     await db.execute("DELETE FROM inbox WHERE update_id = ?", (update_id,))

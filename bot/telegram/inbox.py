@@ -96,6 +96,9 @@ class Inbox:
         processor = self.application.update_processor
         if isinstance(processor, PerUserUpdateProcessor):
             processor.on_handled = self._handled
+            processor.hold = self.db.serialised
+            if self.db.dialect == "postgresql":  # other processes may handle the same inbox
+                processor.still_wanted = self._still_pending
         left = await inbox.pending(self.db)
         if left:
             log.info("handling %d update(s) fetched before the last stop", len(left))
@@ -110,6 +113,9 @@ class Inbox:
             await inbox.done(self.db, int(payload["update_id"]))
             return
         await self.application.update_queue.put(update)
+
+    async def _still_pending(self, update: object) -> bool:
+        return not isinstance(update, Update) or await inbox.is_pending(self.db, update.update_id)
 
     async def _handled(self, update: object) -> None:
         if isinstance(update, Update):

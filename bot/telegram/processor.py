@@ -6,6 +6,10 @@ a quick double tap, a press that arrives while a language change is saved, or a
 consent and a /start cannot interleave, across every handler group. The per-person
 locks live only while someone waits on them, so the table does not grow.
 
+Several bot processes may share one PostgreSQL database: ``hold`` (the
+database's per-person lock) then keeps a person's updates in order across them,
+and ``still_wanted`` lets an update go that another process handled meanwhile.
+
 The processor also knows when everything it was given is handled, which is what
 tests (and a clean stop) wait for instead of a quiet period, and what the durable
 inbox (bot/telegram/inbox.py) hears through ``on_handled`` to let an update go.
@@ -14,7 +18,8 @@ inbox (bot/telegram/inbox.py) hears through ``on_handled`` to let an update go.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Coroutine
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from typing import Any
 
 from telegram import Update
@@ -25,6 +30,11 @@ from telegram.ext import BaseUpdateProcessor
 # bound is therefore only on how many updates may wait; this processor's own semaphore,
 # taken once it is the person's turn, bounds how many are handled at once.
 WAITING_PER_HANDLED = 64
+
+
+@asynccontextmanager
+async def _nothing_to_hold(key: int) -> AsyncIterator[None]:
+    yield
 
 
 class PerUserUpdateProcessor(BaseUpdateProcessor):
@@ -38,6 +48,10 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
         self._changed = asyncio.Condition()
         self.on_handled: Callable[[object], Awaitable[None]] | None = None
         """Called once an update is handled (not when its handling is cancelled)."""
+        self.hold: Callable[[int], AbstractAsyncContextManager[None]] = _nothing_to_hold
+        """Held around a person's update, beside the process's own lock for them."""
+        self.still_wanted: Callable[[object], Awaitable[bool]] | None = None
+        """Asked once the person is held: False drops an update handled elsewhere."""
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Wait for the person's turn, then handle; the person's lock lives while it is wanted.
@@ -55,8 +69,11 @@ class PerUserUpdateProcessor(BaseUpdateProcessor):
             self._waiting[key] = self._waiting.get(key, 0) + 1
             lock = self._locks.setdefault(key, asyncio.Lock())
             try:
-                async with lock, self._handling:
-                    await self._handle(update, coroutine)
+                async with lock, self._handling, self.hold(key):
+                    if self.still_wanted is None or await self.still_wanted(update):
+                        await self._handle(update, coroutine)
+                    elif isinstance(coroutine, Coroutine):
+                        coroutine.close()  # handled by another process: never run
             finally:
                 self._waiting[key] -= 1
                 if not self._waiting[key]:
