@@ -142,6 +142,13 @@ def build_parser() -> argparse.ArgumentParser:
     restore.add_argument("path", help="the backup file to restore")
     restore.set_defaults(handler=_lazy("bot.ops.backup:restore_command"))
 
+    db = commands.add_parser("db", help="move the database between SQLite and PostgreSQL")
+    db_commands = db.add_subparsers(dest="db_command", required=True)
+    copy = db_commands.add_parser("copy", help="copy every row into an empty database, verified")
+    copy.add_argument("source", help="an SQLite file or a postgresql:// URL")
+    copy.add_argument("target", help="an SQLite file or a postgresql:// URL, empty")
+    copy.set_defaults(handler=_lazy("bot.ops.copy:copy_command"))
+
     doctor = commands.add_parser("doctor", help="check settings, course, database and Telegram")
     doctor.set_defaults(handler=_lazy("bot.ops.doctor:doctor_command"))
     jobs = commands.add_parser("jobs", help="the scheduler: reminders, digests, alerts")
