@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import asyncpg
 import httpx
 import pytest
 import yaml
@@ -37,6 +38,7 @@ from bot.ops.identity import IdentityError
 from bot.ops.logs import DemoteToDebug
 from bot.ops.metrics import Metrics
 from bot.storage import groups, open_database
+from bot.storage.database import load_migrations
 from bot.telegram.coach import callbacks as cb
 from bot.telegram.runtime import Runtime
 from tests import databases
@@ -217,6 +219,28 @@ async def test_healthz_turns_503_when_the_database_is_gone_and_200_when_it_is_ba
         assert gone.json() == {"status": "fail", "reason": "database file missing"}
         database.with_suffix(".moved").rename(database)
         assert (await http.get("/healthz")).status_code == 200
+
+
+@pytest.mark.postgresql_only
+async def test_healthz_turns_503_while_postgresql_does_not_answer_and_200_after(
+    watched_bot: RunningBot,
+) -> None:
+    """A server that holds every query (here: a lock another session keeps) is gone too."""
+    health: HealthServer = watched_bot.application.bot_data["health"]  # type: ignore[union-attr]
+    health.database_timeout = 0.5
+    blocker = await asyncpg.connect(databases.server_url())
+    try:
+        async with httpx.AsyncClient(base_url=health_url(watched_bot)) as http:
+            assert (await http.get("/healthz")).status_code == 200
+            schema = databases.schema_of(str(watched_bot.settings.database))
+            async with blocker.transaction():
+                await blocker.execute(f'LOCK TABLE "{schema}".schema_migrations')
+                gone = await http.get("/healthz")
+                assert gone.status_code == 503
+                assert gone.json() == {"status": "fail", "reason": "database does not answer"}
+            assert (await http.get("/healthz")).status_code == 200
+    finally:
+        await blocker.close()
 
 
 async def test_healthz_wants_telegram_reached_recently(tmp_path: Path) -> None:
@@ -570,6 +594,17 @@ async def test_the_doctor_checks_everything_against_the_emulator(
     monkeypatch.setenv("LOCALES_DIR", str(ROOT / "locales"))
     code = await asyncio.to_thread(doctor.doctor_command, argparse.Namespace())
     assert code == 1
+
+
+@pytest.mark.postgresql_only
+async def test_the_doctor_checks_a_postgresql_database(tmp_path: Path) -> None:
+    url = str(databases.address(tmp_path / "doctor"))
+    newest = max(m.version for m in load_migrations())
+    (found,) = await doctor.check_postgresql(url)
+    assert found.level == "ok" and f"schema version {newest}" in found.text
+    (down,) = await doctor.check_postgresql("postgresql://postgres@127.0.0.1:1/test")
+    assert down.level == "problem" and "does not answer" in down.text
+    assert "password" not in down.text
 
 
 def test_the_doctor_report_exits_0_only_without_problems() -> None:
