@@ -23,15 +23,20 @@ Printed, side by side in one run:
 from __future__ import annotations
 
 import argparse
+import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+
+import asyncpg
 
 from bench.broadcast import bench_broadcast
 from bench.driver import ACTIONS_PER_PARTICIPANT
@@ -108,9 +113,41 @@ def _spread_of(values: list[float], digits: int = 1) -> str:
     )
 
 
+def postgresql_for_bench() -> str | None:
+    """A fresh schema on BENCH_DATABASE_URL (default: the local server's database test)."""
+    url = os.environ.get("BENCH_DATABASE_URL", "postgresql://postgres@127.0.0.1:5432/test")
+
+    async def answers() -> bool:
+        try:
+            conn = await asyncpg.connect(url, timeout=3)
+        except (OSError, asyncpg.PostgresError, TimeoutError):
+            return False
+        await conn.close()
+        return True
+
+    if not asyncio.run(answers()):
+        return None
+    return f"{url}?search_path=bench_{uuid.uuid4().hex[:8]}"
+
+
+def drop_schema(url: str) -> None:
+    base, schema = url.split("?search_path=")
+
+    async def drop() -> None:
+        conn = await asyncpg.connect(base)
+        try:
+            await conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+        finally:
+            await conn.close()
+
+    asyncio.run(drop())
+
+
 def bench_throughput(participants: int, repeats: int) -> list[str]:
+    postgresql = postgresql_for_bench()
     bots = {
         "this bot": ("course", ["course"]),
+        **({"this bot, PostgreSQL": ("course", ["course", postgresql])} if postgresql else {}),
         "bare bot, same calls": ("bare", ["bare"]),
         "echo bot, PTB defaults": ("echo", ["echo"]),
         "echo bot, tuned": ("echo", ["echo-tuned"]),
@@ -118,7 +155,13 @@ def bench_throughput(participants: int, repeats: int) -> list[str]:
     runs: dict[str, list[Run]] = {name: [] for name in bots}
     for _ in range(repeats):  # interleaved
         for name, (kind, bot) in bots.items():
-            runs[name].append(measure(kind, participants, bot, None))
+            fresh = postgresql_for_bench() if postgresql and postgresql in bot else None
+            try:
+                command = [fresh if arg == postgresql else arg for arg in bot] if fresh else bot
+                runs[name].append(measure(kind, participants, command, None))
+            finally:
+                if fresh:  # each run starts from an empty schema, as SQLite's from a new file
+                    drop_schema(fresh)
     median = {name: statistics.median(r.rate for r in found) for name, found in runs.items()}
     lines = [
         f"participant flow, {participants} people at once, {ACTIONS_PER_PARTICIPANT} updates"
@@ -133,6 +176,13 @@ def bench_throughput(participants: int, repeats: int) -> list[str]:
         f"  ratio to the bare bot making the same calls (the project's own overhead):"
         f" {median['this bot'] / median['bare bot, same calls']:.2f}",
     ]
+    if postgresql:
+        lines.append(
+            "  this bot on PostgreSQL (one server on the same machine) ÷ on SQLite:"
+            f" {median['this bot, PostgreSQL'] / median['this bot']:.2f}"
+        )
+    else:
+        lines.append("  no PostgreSQL answered (BENCH_DATABASE_URL): SQLite only")
     return lines
 
 

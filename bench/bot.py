@@ -34,7 +34,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.config import load_settings
+from bot.config import database_address, load_settings
 from bot.course.loader import load_course
 from bot.i18n.catalogs import compile_catalogs
 from bot.telegram.application import CONCURRENT_UPDATES
@@ -132,7 +132,7 @@ async def _export_forever(application: Application, group_id: int) -> None:  # t
         await asyncio.to_thread(to_xlsx, tr, rt.course, report, about)
 
 
-async def run_course_bot(url: str, database: Path | None, export_group: int | None) -> None:
+async def run_course_bot(url: str, database: Path | str | None, export_group: int | None) -> None:
     from bot.app import start_bot, stop_bot
     from bot.storage import open_database
 
@@ -140,8 +140,10 @@ async def run_course_bot(url: str, database: Path | None, export_group: int | No
     course = load_course(settings.lessons_dir)
     compile_catalogs(settings.locales_dir)
     with tempfile.TemporaryDirectory() as folder:
-        path = Path(folder) / "bench.sqlite3"
-        if database is not None:
+        path: Path | str = Path(folder) / "bench.sqlite3"
+        if isinstance(database, str):  # a PostgreSQL URL: the bot runs on that server
+            path = database
+        elif database is not None:
             shutil.copyfile(database, path)
         settings = replace(
             settings, bot_token=TOKEN, bot_api_url=f"{url}/bot", database=path, webhook_url=None
@@ -163,7 +165,7 @@ async def run_course_bot(url: str, database: Path | None, export_group: int | No
 def main(argv: list[str]) -> None:
     kind, url, *rest = argv
     if kind == "course":
-        database = Path(rest[0]) if rest and rest[0] != "-" else None
+        database = database_address(rest[0]) if rest and rest[0] != "-" else None
         export_group = int(rest[1]) if len(rest) > 1 else None
         asyncio.run(run_course_bot(url, database, export_group))
     else:
