@@ -668,6 +668,13 @@ def test_the_container_is_slim_non_root_and_checks_its_health() -> None:
     bot = compose["services"]["bot"]
     assert bot["restart"] == "unless-stopped"
     assert any(volume.endswith(":/data") for volume in bot["volumes"])
+    on_postgresql = yaml.safe_load((DEPLOY / "compose.postgresql.yaml").read_text())
+    server = on_postgresql["services"]["postgres"]
+    assert "pg_isready" in " ".join(server["healthcheck"]["test"])
+    assert any(volume.endswith(":/var/lib/postgresql/data") for volume in server["volumes"])
+    bot_there = on_postgresql["services"]["bot"]
+    assert bot_there["environment"]["DATABASE"].startswith("postgresql://bot:")
+    assert bot_there["depends_on"]["postgres"]["condition"] == "service_healthy"
     nginx = (DEPLOY / "nginx.conf").read_text()
     assert "listen 443 ssl" in nginx and "proxy_pass http://127.0.0.1:8080" in nginx
 
