@@ -741,3 +741,69 @@ async def test_a_pause_planned_before_migration_11_stays_readable(db_path: Path)
     columns = [r[1] for r in await old.fetch_all("PRAGMA table_info(participants)")]
     assert "reminders_unanswered" not in columns
     await old.close()
+
+
+# --- several processes on one PostgreSQL database ------------------------------------
+
+
+async def until_waiting(db: Database, key: int) -> None:
+    """Until a session waits for the advisory lock ``key`` (seen in pg_locks, not guessed)."""
+    unsigned = key % (1 << 64)
+    async with asyncio.timeout(10):
+        while not await db.fetch_value(
+            "SELECT COUNT(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+            " AND objsubid = 1 AND classid::bigint = ? AND objid::bigint = ?",
+            (unsigned >> 32, unsigned & 0xFFFFFFFF),
+        ):
+            await asyncio.sleep(0.01)
+
+
+@pytest.mark.postgresql_only
+async def test_one_person_is_handled_by_one_process_at_a_time(db_path: Path) -> None:
+    first = await open_database(address(db_path))
+    second = await open_database(address(db_path))  # another process, as far as locks go
+    order: list[str] = []
+    try:
+        async with first.serialised(TID):
+            waiting = asyncio.create_task(_enter(second, TID, order))
+            await until_waiting(first, first.person_key(TID))  # type: ignore[attr-defined]
+            async with second.serialised(TID + 1):  # someone else is not held up
+                order.append("other person")
+            order.append("first done")
+        await waiting
+        assert order == ["other person", "first done", "second"]
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def _enter(db: Database, key: int, order: list[str]) -> None:
+    async with db.serialised(key):
+        order.append("second")
+
+
+@pytest.mark.postgresql_only
+async def test_writers_of_two_processes_take_turns(db_path: Path) -> None:
+    """A transaction that read and then writes cannot interleave with another's."""
+    first = await open_database(address(db_path))
+    second = await open_database(address(db_path))
+    try:
+        await participants.create(first, TID, "Amina", "ar")
+        async with first.transaction():
+            stored = await first.fetch_value("SELECT COUNT(*) FROM start_attempts")
+            late = asyncio.create_task(invites.record_start_attempt(second, TID, NOW))
+            await until_waiting(first, first.write_key)  # type: ignore[attr-defined]
+            await first.execute(
+                "INSERT INTO start_attempts (telegram_id, attempted_at) VALUES (?, ?)",
+                (TID, f"count was {stored}"),
+            )
+        await late
+        assert await count(second, "start_attempts") == 2
+        # Readers are never held: a snapshot reads while a writer holds the lock.
+        async with first.transaction():
+            await first.execute("DELETE FROM start_attempts")
+            assert await count(second, "start_attempts") == 2
+        assert await count(second, "start_attempts") == 0
+    finally:
+        await first.close()
+        await second.close()

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import asyncio
 import re
+import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
@@ -41,10 +42,11 @@ from bot.storage.database import (
     load_migrations,
 )
 
-# Advisory lock keys. A person's key is their Telegram id (below 2**53); these
-# are far above any of those.
-WRITE_LOCK = 7_342_001_000_000_000_001
-MIGRATION_LOCK = 7_342_001_000_000_000_002
+# Advisory locks are the server database's, shared by its schemas: each
+# installation (schema) takes its keys in a namespace of its own. A person's key is
+# their Telegram id (below 2**53) with the namespace above it; the write and
+# migration locks are negative, where no person's key lies.
+NAMESPACES = 1024
 
 # One connection per update being handled holds its person's lock, one more runs
 # its transaction: twice the processor's concurrency, and room for jobs and reports.
@@ -116,6 +118,9 @@ class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self.url = url
+        self.namespace = zlib.crc32((schema_of(url) or "").encode()) % NAMESPACES
+        self.write_key = -(1 + 2 * self.namespace)
+        self.migration_key = -(2 + 2 * self.namespace)
         # The connection of the task's running transaction, if it has one.
         self._current: ContextVar[tuple[asyncio.Task[Any], Connection] | None] = ContextVar(
             f"transaction-{id(self)}", default=None
@@ -140,11 +145,11 @@ class PostgresDatabase(Database):
         db = cls(pool, url)
         try:
             async with pool.acquire() as conn:
-                await conn.execute("SELECT pg_advisory_lock($1)", MIGRATION_LOCK)
+                await conn.execute("SELECT pg_advisory_lock($1)", db.migration_key)
                 try:
                     await db.migrate(load_migrations("postgresql"))
                 finally:
-                    await conn.execute("SELECT pg_advisory_unlock($1)", MIGRATION_LOCK)
+                    await conn.execute("SELECT pg_advisory_unlock($1)", db.migration_key)
         except BaseException:
             await pool.close()
             raise
@@ -173,7 +178,7 @@ class PostgresDatabase(Database):
             isolation: Isolation = "read_committed" if write else "repeatable_read"
             async with conn.transaction(isolation=isolation, readonly=not write):
                 if write:
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)", WRITE_LOCK)
+                    await conn.execute("SELECT pg_advisory_xact_lock($1)", self.write_key)
                 token = self._current.set((task, conn))
                 try:
                     yield
@@ -220,14 +225,19 @@ class PostgresDatabase(Database):
             raise step.or_raise
         return changed
 
+    def person_key(self, telegram_id: int) -> int:
+        """The advisory lock key of a person in this installation."""
+        return (self.namespace << 53) | (telegram_id & ((1 << 53) - 1))
+
     @asynccontextmanager
     async def serialised(self, key: int) -> AsyncIterator[None]:
+        held = self.person_key(key)
         async with self._pool.acquire() as conn:
-            await conn.execute("SELECT pg_advisory_lock($1)", key)
+            await conn.execute("SELECT pg_advisory_lock($1)", held)
             try:
                 yield
             finally:
-                await asyncio.shield(conn.execute("SELECT pg_advisory_unlock($1)", key))
+                await asyncio.shield(conn.execute("SELECT pg_advisory_unlock($1)", held))
 
     # --- upkeep ------------------------------------------------------------------
 
