@@ -248,7 +248,13 @@ class PostgresDatabase(Database):
         in backups until those are rotated (see the operator's guide).
         """
         async with self._pool.acquire() as conn:
-            await conn.execute("VACUUM")
+            tables = await conn.fetch(
+                "SELECT quote_ident(table_schema) || '.' || quote_ident(table_name)"
+                " FROM information_schema.tables"
+                " WHERE table_schema = current_schema() AND table_type = 'BASE TABLE'"
+            )
+            # This installation's tables only: the server's other schemas are not ours.
+            await conn.execute("VACUUM " + ", ".join(str(t[0]) for t in tables))
         return True
 
     async def size_bytes(self) -> int:
