@@ -21,13 +21,14 @@ load balancer). Three things keep that safe:
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import re
 import zlib
 from collections.abc import AsyncIterator, Iterable, Sequence
 from contextlib import asynccontextmanager
 from contextvars import ContextVar
 from functools import lru_cache
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import asyncpg
@@ -52,7 +53,6 @@ NAMESPACES = 1024
 # its transaction: twice the processor's concurrency, and room for jobs and reports.
 POOL_SIZE = 40
 
-Isolation = Literal["read_committed", "repeatable_read"]
 Connection = asyncpg.Connection | asyncpg.pool.PoolConnectionProxy
 
 _PARAMETER = re.compile(r"'(?:[^']|'')*'|\"(?:[^\"]|\"\")*\"|\?")
@@ -175,15 +175,24 @@ class PostgresDatabase(Database):
         task = asyncio.current_task()
         assert task is not None
         async with self._pool.acquire() as conn:
-            isolation: Isolation = "read_committed" if write else "repeatable_read"
-            async with conn.transaction(isolation=isolation, readonly=not write):
-                if write:
-                    await conn.execute("SELECT pg_advisory_xact_lock($1)", self.write_key)
-                token = self._current.set((task, conn))
-                try:
-                    yield
-                finally:
-                    self._current.reset(token)
+            # BEGIN and the write lock in one round trip (a simple query of two statements).
+            await conn.execute(
+                "BEGIN ISOLATION LEVEL READ COMMITTED;"
+                f" SELECT pg_advisory_xact_lock({self.write_key})"
+                if write
+                else "BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"
+            )
+            token = self._current.set((task, conn))
+            try:
+                yield
+            except BaseException:
+                with contextlib.suppress(Exception):  # a broken connection is reset by the pool
+                    await asyncio.shield(conn.execute("ROLLBACK"))
+                raise
+            else:
+                await conn.execute("COMMIT")
+            finally:
+                self._current.reset(token)
 
     async def execute(self, sql: str, params: Params = ()) -> int:
         conn = self._own_connection()
