@@ -129,34 +129,23 @@ def grid_table(tr: Translator, course: Course, report: GroupReport) -> Table:
         for week in course.weeks
         for lesson in week.lessons
     ]
-    rows: list[list[Cell]] = []
-    for line in report.lines:
-        row: list[Cell] = [safe(line.name or line.first_name)]
-        for summary in line.weeks:
-            for lesson in summary.lessons:
-                if lesson.best_percent is not None:
-                    row.append(lesson.best_percent)
-                else:
-                    row.append(100 if lesson.passed else None)
-        rows.append(row)
+    rows: list[list[Cell]] = [
+        [safe(line.name or line.first_name), *line.grid] for line in report.lines
+    ]
     return Table(tr._("Lessons per participant"), header, rows)
 
 
-def weeks_table(tr: Translator, report: GroupReport) -> Table:
+def weeks_table(tr: Translator, course: Course, report: GroupReport) -> Table:
     """One row per participant, two columns per week: lessons done and average score."""
-    numbers = [w.week.number for w in report.lines[0].weeks] if report.lines else []
     header = [tr._("First name")]
-    for n in numbers:
+    for n in (week.number for week in course.weeks):
         header += [
             tr._("Week {number}: lessons").format(number=n),
             tr._("Week {number}: %").format(number=n),
         ]
-    rows: list[list[Cell]] = []
-    for line in report.lines:
-        row: list[Cell] = [safe(line.name or line.first_name)]
-        for summary in line.weeks:
-            row += [summary.done, summary.average_percent]
-        rows.append(row)
+    rows: list[list[Cell]] = [
+        [safe(line.name or line.first_name), *line.week_cells] for line in report.lines
+    ]
     return Table(tr._("Weeks"), header, rows)
 
 
@@ -205,7 +194,7 @@ def all_tables(tr: Translator, course: Course, report: GroupReport, timezone: st
     return [
         overview_table(tr, report, timezone),
         grid_table(tr, course, report),
-        weeks_table(tr, report),
+        weeks_table(tr, course, report),
         questions_table(tr, report),
         answers_table(tr, report),
         lessons_table(tr, course),
@@ -307,9 +296,3 @@ def to_csv_zip(
             name = "".join(c if c.isalnum() else "-" for c in table.title).strip("-")
             archive.writestr(f"{number}-{name or 'table'}.csv", table_csv(table))
     return buffer.getvalue()
-
-
-def file_name(report: GroupReport, extension: str) -> str:
-    """Say which group and which day: coaches keep several."""
-    safe_name = "".join(c if c.isalnum() else "-" for c in report.name).strip("-") or "group"
-    return f"{safe_name}-{report.as_of.date().isoformat()}.{extension}"

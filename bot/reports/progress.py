@@ -21,10 +21,11 @@ from enum import StrEnum
 from zoneinfo import ZoneInfo
 
 from bot.course.model import Course, Option, Question, QuestionKind
-from bot.course.progress import Progress, Stage
+from bot.course.progress import Progress
 from bot.course.schedule import weeks_open
-from bot.course.summary import WeekSummary, current_week, summarize
+from bot.course.summary import WeekSummary, summarize
 from bot.reports.names import distinct_names
+from bot.reports.standing import standing_of
 from bot.storage.records import (
     AnswerCount,
     AnswerFact,
@@ -32,6 +33,7 @@ from bot.storage.records import (
     Member,
     QuizFact,
     QuizTally,
+    Standing,
     SureMistake,
 )
 
@@ -110,6 +112,9 @@ class ParticipantLine:
     recent_lessons: int
     """Lessons passed in the last week."""
     weeks: tuple[WeekSummary, ...]
+    """Per week and lesson, for a participant's detail and their one-page summary: filled
+    where their progress was read (the raw rows; ``only`` in a view), empty in a view of
+    the whole group, whose exports read ``grid`` and ``week_cells``."""
     name: str = ""
     """The first name with a mark when another has the same (see names.py)."""
     recovered_lessons: tuple[str, ...] = ()
@@ -123,6 +128,13 @@ class ParticipantLine:
     """(lesson, question) of safety questions they were sure of and got wrong, lately."""
     paused: bool = False
     """A planned pause (the coach's or their own) runs today: not quiet, not "not started"."""
+    started: bool = False
+    """Any lesson passed or any quiz taken."""
+    grid: tuple[int | None, ...] = ()
+    """Per lesson in course order: the best score in %, 100 for a passed lesson without a
+    quiz, None when not done."""
+    week_cells: tuple[int | None, ...] = ()
+    """Per week in course order: lessons done, then the average score (None without one)."""
 
     @property
     def status(self) -> Status:
@@ -218,7 +230,10 @@ def build_report(
 
     ``only``: lines for these participants alone (a detail needs one, the hard
     questions none); the rest of the report, names told apart included, is whole.
-    A line costs reading the participant's progress: a big group's lines take seconds.
+    From the raw rows every line is read from the participant's progress; from the
+    kept figures (:func:`bot.storage.reports.report_facts`) only the lines of ``only``
+    are, the others come from their stored standing (migration 012), without ``weeks``:
+    reading ten thousand progress documents took seconds.
     """
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
@@ -240,9 +255,20 @@ def build_report(
         members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
     )
     names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
+    blank = standing_of(course, Progress())
     lines = tuple(
         _named(
-            _line(course, member, now, today, quiet_days, pace, failed, recent.get(member.id, 0)),
+            _line(
+                course,
+                member,
+                _reading(course, member, blank, whole=kept is None or only is not None),
+                now,
+                today,
+                quiet_days,
+                pace,
+                failed,
+                recent.get(member.id, 0),
+            ),
             names[member.id],
             sure.get(member.id, ()),
         )
@@ -267,9 +293,21 @@ def build_report(
     )
 
 
+def _reading(
+    course: Course, member: Member, blank: Standing, *, whole: bool
+) -> tuple[Standing, tuple[WeekSummary, ...]]:
+    """The member's standing, and with ``whole`` their weeks, both from their progress;
+    without, the stored standing (``blank`` before they started) and no weeks."""
+    if not whole:
+        return member.standing or blank, ()
+    progress = Progress.from_json(member.progress)
+    return standing_of(course, progress), summarize(course, progress)
+
+
 def _line(
     course: Course,
     member: Member,
+    reading: tuple[Standing, tuple[WeekSummary, ...]],
     now: datetime,
     today: date,
     quiet_days: int,
@@ -277,17 +315,14 @@ def _line(
     failed: dict[int, list[str]],
     recent: int,
 ) -> ParticipantLine:
-    progress = Progress.from_json(member.progress)
-    weeks = summarize(course, progress)
-    finished = progress.stage is Stage.DONE
-    week = current_week(course, progress)
+    standing, weeks = reading
+    finished = standing.finished
     twice = failed.get(member.id, ())
+    passed = set(standing.passed) if twice else set()
     stuck = tuple(
-        lesson.id
-        for lesson in course.lessons
-        if lesson.id in twice and not progress.passed(lesson.id)
+        lesson.id for lesson in course.lessons if lesson.id in twice and lesson.id not in passed
     )
-    behind = 0 if pace is None or finished else max(0, pace - (week.number if week else 1))
+    behind = 0 if pace is None or finished else max(0, pace - (standing.week or 1))
     days = max(0, (now - member.last_active_at).days)
     in_group = None if member.joined_at is None else max(0, (now - member.joined_at).days)
     long_enough = in_group is None or in_group >= MIN_DAYS_IN_GROUP_BEHIND
@@ -297,18 +332,13 @@ def _line(
         flags.add(Flag.STUCK)
     if days >= quiet_days and not finished and not paused:
         flags.add(Flag.QUIET)
-    recovered = tuple(
-        lesson.id
-        for lesson in course.lessons
-        if progress.passed(lesson.id) and progress.result(lesson.id).failed_runs > 0
-    )
     return ParticipantLine(
         participant_id=member.id,
         first_name=member.first_name,
-        week=week.number if week else None,
-        lessons_done=sum(summary.done for summary in weeks),
+        week=standing.week,
+        lessons_done=standing.lessons_done,
         lessons_total=len(course.lessons),
-        quiz_average=_average(progress),
+        quiz_average=standing.quiz_average,
         last_active_at=member.last_active_at,
         days_inactive=days,
         finished=finished,
@@ -318,12 +348,15 @@ def _line(
         recent_lessons=recent,
         weeks=weeks,
         name=member.first_name,
-        recovered_lessons=recovered,
+        recovered_lessons=standing.recovered,
         reminders_unanswered=member.reminders_unanswered,
         paused_until=member.paused_until,
         paused=paused,
         extra_weeks=member.extra_weeks,
         days_in_group=in_group,
+        started=standing.started,
+        grid=standing.grid,
+        week_cells=standing.week_cells,
     )
 
 
@@ -343,12 +376,6 @@ def _sure_mistakes(
         if m.answered_at > since:
             found[m.participant_id].setdefault((m.lesson_id, m.question_id), None)
     return {pid: tuple(questions) for pid, questions in found.items()}
-
-
-def _average(progress: Progress) -> int | None:
-    """The mean of the best score of every quiz taken: a failed run counts too."""
-    scores = [r.best_percent for r in progress.results.values() if r.best_percent is not None]
-    return round(sum(scores) / len(scores)) if scores else None
 
 
 def _failed_twice(

@@ -7,12 +7,24 @@ this way: no Telegram ids, so an export can never carry one.
 
 from __future__ import annotations
 
+import json
 import sqlite3
-from collections.abc import Collection
+from collections.abc import Collection, Sequence
 from datetime import date, datetime
+from pathlib import Path
+
+import aiosqlite
 
 from bot.storage import reviews
-from bot.storage.database import Database, Step, from_iso, from_iso_or_none, to_iso
+from bot.storage.database import (
+    BUSY_TIMEOUT_MS,
+    Database,
+    Step,
+    from_iso,
+    from_iso_or_none,
+    to_iso,
+)
+from bot.storage.progress import STANDING_COLUMNS, STANDING_UPDATE, standing_row
 from bot.storage.records import (
     AnswerCount,
     AnswerFact,
@@ -21,6 +33,7 @@ from bot.storage.records import (
     Member,
     QuizFact,
     QuizTally,
+    Standing,
     SureMistake,
     Tallies,
 )
@@ -34,6 +47,35 @@ _MEMBERS = (
     " LEFT JOIN participant_settings s ON s.participant_id = p.id"
     " WHERE p.group_id = ? ORDER BY p.first_name, p.id"
 )
+_STANDING = (
+    "st.course, st.finished, st.week, st.lessons_done, st.quiz_average, st.started,"
+    " st.passed, st.recovered, st.grid, st.week_cells"
+)
+_KEPT_MEMBERS = _MEMBERS.replace(
+    " FROM participants p", f", {_STANDING} FROM participants p", 1
+).replace(
+    " WHERE p.group_id = ?",
+    " LEFT JOIN standings st ON st.participant_id = p.id AND st.course = ? WHERE p.group_id = ?",
+    1,
+)
+"""The members with their standings (migration 012), summed up against the running course:
+the view's read, after :func:`stale_progress` brought them up to date (a progress saved in
+between without one, by a coach's reset, leaves the previous standing until the next view)."""
+_STALE = (
+    "SELECT pr.participant_id, pr.state, pr.updated_at FROM participants p"
+    " JOIN progress pr ON pr.participant_id = p.id"
+    " LEFT JOIN standings st ON st.participant_id = p.id"
+    " WHERE p.group_id = ? AND (st.participant_id IS NULL OR st.course <> ?"
+    " OR st.progress_at <> pr.updated_at)"
+)
+_REFRESH_STANDING = (
+    f"INSERT INTO standings ({STANDING_COLUMNS})"
+    " SELECT participant_id, ?, updated_at, CAST(? AS INTEGER), CAST(? AS INTEGER),"
+    " CAST(? AS INTEGER), CAST(? AS INTEGER), CAST(? AS INTEGER), ?, ?, ?, ?"
+    " FROM progress WHERE participant_id = ? AND updated_at = ?" + STANDING_UPDATE
+)
+"""Only while the progress is still the one summed up: a press saved meanwhile (with its
+own standing) or an erasure wins."""
 _ANSWERS = (
     "SELECT a.participant_id, a.lesson_id, a.question_id, a.attempt, a.correct, a.answer"
     " FROM answers a"
@@ -67,18 +109,51 @@ _OWN_ANSWERS = (
 
 
 def _members_of(only: Collection[int] | None) -> tuple[str, tuple[int, ...]]:
-    """The members query; with ``only``, the progress of those participants alone."""
-    if only is None:
-        return _MEMBERS, ()
-    ids = tuple(only)
+    """The members query with their standings; the progress of ``only`` alone."""
+    ids = tuple(only or ())
     wanted = f"CASE WHEN p.id IN ({', '.join('?' * len(ids))}) THEN pr.state END" if ids else "NULL"
-    return _MEMBERS.replace("pr.state", wanted, 1), ids
+    return _KEPT_MEMBERS.replace("pr.state", wanted, 1), ids
+
+
+async def stale_progress(db: Database, group_id: int, course: str) -> list[tuple[int, str, str]]:
+    """(participant, progress, saved at) of the group's members whose standing is missing or
+    out of date: stored before migration 012, summed up against another course (``course``
+    is the running one's key), or progress written by another way than a press."""
+    rows = await db.fetch_all(_STALE, (group_id, course))
+    return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
+
+
+async def save_standings(db: Database, standings: Sequence[tuple[int, Standing, str]]) -> None:
+    """Store (participant, standing, the progress's ``updated_at`` it was summed up from)."""
+    if not standings:
+        return
+    rows = []
+    for pid, standing, at in standings:
+        _, course, _, *figures = standing_row(pid, standing, at)
+        rows.append((course, *figures, pid, at))
+    await db.run_steps([Step(_REFRESH_STANDING, rows, many=True)])
+
+
+async def open_for_reports(path: Path) -> Database:
+    """The bot's database opened beside the running bot, by the process that makes the
+    coaches' files (bot.coach_files).
+
+    Not :meth:`Database.open`: the bot opened it already, so it is migrated and checked
+    (the check alone reads the whole file: seconds at 10,000 participants). WAL lets this
+    process read while the bot writes.
+    """
+    conn = await aiosqlite.connect(str(path), isolation_level=None)
+    conn.row_factory = sqlite3.Row
+    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    await conn.execute("PRAGMA foreign_keys = ON")
+    return Database(conn, path)
 
 
 async def report_facts(
     db: Database,
     group: GroupRecord,
     *,
+    course: str,
     failed_runs: int,
     passed_since: datetime,
     only: Collection[int] | None = None,
@@ -89,9 +164,12 @@ async def report_facts(
     database thread, however many answers the group gave. Of the quiz tallies only
     the lessons failed ``failed_runs`` times or passed since ``passed_since`` come.
     ``only``: the participants whose progress is needed (a detail: one; the hard
-    questions: none); the others come without it, which is most of the bytes.
+    questions: none); the others come with their standing instead (migration 012),
+    current for ``course`` (the running course's key) or None: see
+    :func:`stale_progress`, which a view calls first.
     """
     members_sql, ids = _members_of(only)
+    ids_param = (*ids, course)
     tallies_sql = _QUIZ_TALLIES
     if only is not None:
         tallies_sql += (
@@ -99,7 +177,7 @@ async def report_facts(
         )
     members, counts, tallies, departures, waiting = await db.run_steps(
         [
-            Step(members_sql, (*ids, group.id), fetch=True),
+            Step(members_sql, (*ids_param, group.id), fetch=True),
             Step(_ANSWER_COUNTS, (group.id,), fetch=True),
             Step(tallies_sql, (group.id, failed_runs, to_iso(passed_since), *ids), fetch=True),
             Step(_DEPARTURES, (group.id,), fetch=True),
@@ -123,7 +201,7 @@ async def report_facts(
         name=group.name,
         start_date=group.start_date,
         self_paced=group.self_paced,
-        members=_members(members),
+        members=_members(members, kept=True),
         answers=(),
         quiz_results=(),
         departures=tuple(from_iso(r[0]) for r in departures),
@@ -143,7 +221,7 @@ def _answer(r: sqlite3.Row) -> AnswerFact:
     return AnswerFact(int(r[0]), str(r[1]), str(r[2]), int(r[3]), bool(r[4]), str(r[5]))
 
 
-def _members(rows: list[sqlite3.Row]) -> tuple[Member, ...]:
+def _members(rows: list[sqlite3.Row], *, kept: bool = False) -> tuple[Member, ...]:
     return tuple(
         Member(
             int(r[0]),
@@ -156,8 +234,24 @@ def _members(rows: list[sqlite3.Row]) -> tuple[Member, ...]:
             reminders_unanswered=int(r[6] or 0),
             extra_weeks=int(r[7] or 0),
             paused_until=None if r[8] is None else date.fromisoformat(r[8]),
+            standing=_standing(r) if kept and r[9] is not None else None,
         )
         for r in rows
+    )
+
+
+def _standing(r: sqlite3.Row) -> Standing:
+    return Standing(
+        course=str(r[9]),
+        finished=bool(r[10]),
+        week=None if r[11] is None else int(r[11]),
+        lessons_done=int(r[12]),
+        quiz_average=None if r[13] is None else int(r[13]),
+        started=bool(r[14]),
+        passed=tuple(r[15].split(",")) if r[15] else (),
+        recovered=tuple(r[16].split(",")) if r[16] else (),
+        grid=tuple(json.loads(r[17])),
+        week_cells=tuple(json.loads(r[18])),
     )
 
 
