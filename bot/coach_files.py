@@ -70,18 +70,21 @@ async def group_report(
     quiet_days: int,
     timezone: str,
     only: Collection[int] | None = None,
+    files: bool = False,
 ) -> GroupReport:
     """The group's report at ``at`` from the figures kept with every answer.
 
-    First the standings whose progress changed by another way than a press (a
-    coach's reset), or that were stored before migration 012 or against another
-    course, are summed up again: after an upgrade the first view of a big group
-    does that once, in a worker thread. Then one hop reads everything; the lines
+    First (for a report of everyone) the standings whose progress changed by another
+    way than a press (a coach's reset), or that were stored before migration 012 or
+    against another course, are summed up again: after an upgrade the first view of a
+    big group does that once, in a worker thread. Then one hop reads everything; the lines
     are built in a worker thread, so participants' presses go on meanwhile.
     ``only``: the participants whose lines are needed (see :func:`build_report`).
+    ``files``: each line with its lesson grid and week figures, which only the files
+    show; a view leaves them empty.
     """
     key = course_key(course)
-    stale = await stale_progress(db, group.id, key)
+    stale = [] if only is not None else await stale_progress(db, group.id, key)
     if stale:
         await save_standings(db, await asyncio.to_thread(_sum_up, course, stale))
     facts = await report_facts(
@@ -91,6 +94,7 @@ async def group_report(
         failed_runs=FAILED_RUNS_STUCK,
         passed_since=at - timedelta(days=RECENT_DAYS),
         only=only,
+        grid=files,
     )
     return await asyncio.to_thread(
         build_report, course, facts, at, quiet_days=quiet_days, timezone=timezone, only=only
@@ -124,7 +128,13 @@ async def file_from(db: Database, order: FileOrder) -> bytes:
     if group is None:
         raise LookupError(f"group {order.group_id} is gone")
     report = await group_report(
-        db, order.course, group, order.now, quiet_days=order.quiet_days, timezone=order.timezone
+        db,
+        order.course,
+        group,
+        order.now,
+        quiet_days=order.quiet_days,
+        timezone=order.timezone,
+        files=True,
     )
     return await asyncio.to_thread(_write, order, report)
 

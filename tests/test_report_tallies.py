@@ -112,7 +112,7 @@ async def kept_report(
 ) -> GroupReport:
     """The report as a coach's view reads it: the standings brought up to date first."""
     return await coach_files.group_report(
-        db, course, group, NOW, quiet_days=7, timezone="Europe/Stockholm", only=only
+        db, course, group, NOW, quiet_days=7, timezone="Europe/Stockholm", only=only, files=True
     )
 
 

@@ -292,7 +292,9 @@ class Tallies:
 
     answer_counts: tuple[AnswerCount, ...]
     quiz_tallies: tuple[QuizTally, ...]
-    """Only the lessons that matter to a report: failed twice, or passed lately."""
+    """Only the lessons that matter to a report: failed twice."""
+    recent_passes: tuple[tuple[int, int], ...] = ()
+    """(participant, lessons passed lately): counted by the database, one row a person."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,12 @@ _ANSWER_COUNTS = (
 _QUIZ_TALLIES = (
     "SELECT t.participant_id, t.lesson_id, t.failed_since_reset, t.last_passed_at"
     " FROM participants p JOIN quiz_tallies t ON t.participant_id = p.id"
-    " WHERE p.group_id = ? AND (t.failed_since_reset >= ? OR t.last_passed_at > ?)"
+    " WHERE p.group_id = ? AND t.failed_since_reset >= ?"
+)
+_RECENT_PASSES = (
+    "SELECT t.participant_id, COUNT(*) FROM participants p"
+    " JOIN quiz_tallies t ON t.participant_id = p.id"
+    " WHERE p.group_id = ? AND t.last_passed_at > ?"
 )
 _OWN_ANSWERS = (
     "SELECT participant_id, lesson_id, question_id, attempt, correct, answer"
@@ -108,11 +113,15 @@ _OWN_ANSWERS = (
 )
 
 
-def _members_of(only: Collection[int] | None) -> tuple[str, tuple[int, ...]]:
-    """The members query with their standings; the progress of ``only`` alone."""
+def _members_of(only: Collection[int] | None, grid: bool) -> tuple[str, tuple[int, ...]]:
+    """The members query with their standings; the progress of ``only`` alone; the
+    standings' lesson grid and week figures only with ``grid`` (the files show them)."""
     ids = tuple(only or ())
     wanted = f"CASE WHEN p.id IN ({', '.join('?' * len(ids))}) THEN pr.state END" if ids else "NULL"
-    return _KEPT_MEMBERS.replace("pr.state", wanted, 1), ids
+    sql = _KEPT_MEMBERS.replace("pr.state", wanted, 1)
+    if only is not None:  # their lines come from their progress, nobody else's are built
+        return sql.replace(_STANDING, ", ".join("NULL" for _ in _STANDING.split(","))), ids
+    return (sql if grid else sql.replace("st.grid, st.week_cells", "NULL, NULL", 1)), ids
 
 
 async def stale_progress(db: Database, group_id: int, course: str) -> list[tuple[int, str, str]]:
@@ -157,29 +166,35 @@ async def report_facts(
     failed_runs: int,
     passed_since: datetime,
     only: Collection[int] | None = None,
+    grid: bool = False,
 ) -> GroupFacts:
     """The group's members and the figures kept with every answer (migration 010).
 
     What a coach's view reads: one indexed SELECT per table in one hop to the
     database thread, however many answers the group gave. Of the quiz tallies only
-    the lessons failed ``failed_runs`` times or passed since ``passed_since`` come.
+    the lessons failed ``failed_runs`` times come, and per participant how many were
+    passed since ``passed_since``.
     ``only``: the participants whose progress is needed (a detail: one; the hard
     questions: none); the others come with their standing instead (migration 012),
     current for ``course`` (the running course's key) or None: see
-    :func:`stale_progress`, which a view calls first.
+    :func:`stale_progress`, which a view calls first. ``grid``: with each standing's
+    lesson grid and week figures, which only the files show (parsing them is most of
+    the read's time).
     """
-    members_sql, ids = _members_of(only)
+    members_sql, ids = _members_of(only, grid)
     ids_param = (*ids, course)
-    tallies_sql = _QUIZ_TALLIES
+    tallies_sql, recent_sql = _QUIZ_TALLIES, _RECENT_PASSES
     if only is not None:
-        tallies_sql += (
-            f" AND t.participant_id IN ({', '.join('?' * len(ids))})" if ids else " AND 0"
-        )
-    members, counts, tallies, departures, waiting = await db.run_steps(
+        of_only = f" AND t.participant_id IN ({', '.join('?' * len(ids))})" if ids else " AND 0"
+        tallies_sql += of_only
+        recent_sql += of_only
+    recent_sql += " GROUP BY t.participant_id"
+    members, counts, tallies, recent, departures, waiting = await db.run_steps(
         [
             Step(members_sql, (*ids_param, group.id), fetch=True),
             Step(_ANSWER_COUNTS, (group.id,), fetch=True),
-            Step(tallies_sql, (group.id, failed_runs, to_iso(passed_since), *ids), fetch=True),
+            Step(tallies_sql, (group.id, failed_runs, *ids), fetch=True),
+            Step(recent_sql, (group.id, to_iso(passed_since), *ids), fetch=True),
             Step(_DEPARTURES, (group.id,), fetch=True),
             Step(_NEWCOMERS, (group.id,), fetch=True),
         ],
@@ -187,6 +202,7 @@ async def report_facts(
     )
     assert isinstance(members, list) and isinstance(counts, list)
     assert isinstance(tallies, list) and isinstance(departures, list)
+    assert isinstance(recent, list)
     assert isinstance(waiting, list)
     kept = Tallies(
         answer_counts=tuple(
@@ -195,6 +211,7 @@ async def report_facts(
         quiz_tallies=tuple(
             QuizTally(int(r[0]), str(r[1]), int(r[2]), from_iso_or_none(r[3])) for r in tallies
         ),
+        recent_passes=tuple((int(r[0]), int(r[1])) for r in recent),
     )
     return GroupFacts(
         group_id=group.id,
@@ -250,8 +267,8 @@ def _standing(r: sqlite3.Row) -> Standing:
         started=bool(r[14]),
         passed=tuple(r[15].split(",")) if r[15] else (),
         recovered=tuple(r[16].split(",")) if r[16] else (),
-        grid=tuple(json.loads(r[17])),
-        week_cells=tuple(json.loads(r[18])),
+        grid=() if r[17] is None else tuple(json.loads(r[17])),
+        week_cells=() if r[18] is None else tuple(json.loads(r[18])),
     )
 
 
