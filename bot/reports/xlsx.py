@@ -141,24 +141,28 @@ def _row(
     style: int = _NORMAL,
     first_style: int | None = None,
 ) -> str:
+    """One row's XML. Ten thousand rows a sheet: the common cells (numbers, text) first."""
     cells = []
+    styled = f' s="{style}"' if style else ""
     for column, value in enumerate(values):
         if value is None:
             continue
-        where = f"{letters[column]}{number}"
-        own = first_style if first_style is not None and column == 0 else style
-        styled = f' s="{own}"' if own else ""
-        if isinstance(value, str):
+        own = styled
+        if column == 0 and first_style is not None:
+            own = f' s="{first_style}"' if first_style else ""
+        where = letters[column]
+        kind = type(value)
+        if kind is int or kind is float:
+            cells.append(f'<c r="{where}{number}"{own}><v>{value!r}</v></c>')
+        elif isinstance(value, str):
             text = escape(_NOT_IN_XML.sub("", value))
             cells.append(
-                f'<c r="{where}"{styled} t="inlineStr"><is>{_PRESERVED}{text}</t></is></c>'
+                f'<c r="{where}{number}"{own} t="inlineStr"><is>{_PRESERVED}{text}</t></is></c>'
             )
-        elif isinstance(value, bool):
-            cells.append(f'<c r="{where}"{styled}><v>{int(value)}</v></c>')
         elif isinstance(value, date):
-            cells.append(f'<c r="{where}" s="{_DATE}"><v>{_serial(value)}</v></c>')
-        else:
-            cells.append(f'<c r="{where}"{styled}><v>{value!r}</v></c>')
+            cells.append(f'<c r="{where}{number}" s="{_DATE}"><v>{_serial(value)}</v></c>')
+        else:  # a bool, or a number of another type
+            cells.append(f'<c r="{where}{number}"{own}><v>{float(value)!r}</v></c>')
     return f'<row r="{number}">{"".join(cells)}</row>'
 
 
