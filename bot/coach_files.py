@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -34,7 +35,7 @@ from bot.reports.progress import FAILED_RUNS_STUCK, RECENT_DAYS, GroupReport, bu
 from bot.reports.standing import standing_of
 from bot.storage import Database, GroupRecord, groups
 from bot.storage.records import Standing
-from bot.storage.reports import open_for_reports, report_facts, save_standings, stale_progress
+from bot.storage.reports import beside_the_bot, report_facts, save_standings, stale_progress
 
 
 class FileKind(StrEnum):
@@ -115,11 +116,8 @@ def make_file(order: FileOrder) -> bytes:
 
 
 async def _make_from_file(path: Path, order: FileOrder) -> bytes:
-    db = await open_for_reports(path)
-    try:
+    async with beside_the_bot(path) as db:
         return await file_from(db, order)
-    finally:
-        await db.close()
 
 
 async def file_from(db: Database, order: FileOrder) -> bytes:
@@ -161,6 +159,13 @@ def file_name(group_name: str, at: datetime, extension: str) -> str:
     return f"{safe_name}-{at.date().isoformat()}.{extension}"
 
 
+def _second_in_line() -> None:
+    """The files' process runs at a lower priority: with two cores, a file may take a
+    moment longer, a participant's reply should not."""
+    if hasattr(os, "nice"):
+        os.nice(10)
+
+
 class FileMaker:
     """The process that makes the coaches' files, started on the first and kept."""
 
@@ -174,7 +179,9 @@ class FileMaker:
         if self._pool is None:
             # spawn: a fresh interpreter, nothing of the bot's threads or sockets inherited.
             context = multiprocessing.get_context("spawn")
-            self._pool = ProcessPoolExecutor(max_workers=1, mp_context=context)
+            self._pool = ProcessPoolExecutor(
+                max_workers=1, mp_context=context, initializer=_second_in_line
+            )
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self._pool, make_file, order)
 

@@ -45,7 +45,7 @@ STANDING_UPDATE = (
     " started = excluded.started, passed = excluded.passed, recovered = excluded.recovered,"
     " grid = excluded.grid, week_cells = excluded.week_cells"
 )
-_SAVE_STANDING = (
+SAVE_STANDING = (
     f"INSERT INTO standings ({STANDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
     + STANDING_UPDATE
 )
@@ -111,7 +111,7 @@ async def commit_update(
             participant_id, progress_state, answers, quiz_results, touch, at
         )
         if standing is not None and progress_state is not None:
-            steps.append(Step(_SAVE_STANDING, standing_row(participant_id, standing, at)))
+            steps.append(Step(SAVE_STANDING, standing_row(participant_id, standing, at)))
     try:
         if participant_id is not None and (picks or goals):
             # Rare (a few presses per participant): the profile's writes decide as they go,

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Sequence
+from collections.abc import AsyncIterator, Collection, Sequence
+from contextlib import asynccontextmanager
 from datetime import date, datetime
 from pathlib import Path
 
@@ -132,30 +133,40 @@ async def stale_progress(db: Database, group_id: int, course: str) -> list[tuple
     return [(int(r[0]), str(r[1]), str(r[2])) for r in rows]
 
 
+SAVE_CHUNK = 500
+"""Standings saved per transaction: after an upgrade a group's thousands are saved a few
+hundred at a time, so participants' presses get the database between two."""
+
+
 async def save_standings(db: Database, standings: Sequence[tuple[int, Standing, str]]) -> None:
     """Store (participant, standing, the progress's ``updated_at`` it was summed up from)."""
-    if not standings:
-        return
     rows = []
     for pid, standing, at in standings:
         _, course, _, *figures = standing_row(pid, standing, at)
         rows.append((course, *figures, pid, at))
-    await db.run_steps([Step(_REFRESH_STANDING, rows, many=True)])
+    for start in range(0, len(rows), SAVE_CHUNK):
+        await db.run_steps([Step(_REFRESH_STANDING, rows[start : start + SAVE_CHUNK], many=True)])
 
 
-async def open_for_reports(path: Path) -> Database:
+@asynccontextmanager
+async def beside_the_bot(path: Path) -> AsyncIterator[Database]:
     """The bot's database opened beside the running bot, by the process that makes the
     coaches' files (bot.coach_files).
 
-    Not :meth:`Database.open`: the bot opened it already, so it is migrated and checked
-    (the check alone reads the whole file: seconds at 10,000 participants). WAL lets this
-    process read while the bot writes.
+    Not :meth:`Database.open` and :meth:`Database.close`: the bot opened it already, so
+    it is migrated and checked (the check alone reads the whole file: seconds at 10,000
+    participants), and the ``PRAGMA optimize`` of a close may run ANALYZE, which writes
+    and so holds every participant's commit meanwhile. WAL lets this process read while
+    the bot writes.
     """
     conn = await aiosqlite.connect(str(path), isolation_level=None)
-    conn.row_factory = sqlite3.Row
-    await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    await conn.execute("PRAGMA foreign_keys = ON")
-    return Database(conn, path)
+    try:
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        yield Database(conn, path)
+    finally:
+        await conn.close()
 
 
 async def report_facts(
