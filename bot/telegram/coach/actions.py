@@ -22,6 +22,7 @@ from bot.reports import one_page
 from bot.reports.names import isolate
 from bot.reports.profile import goal_lines, profile_lines
 from bot.reports.progress import GroupReport, ParticipantLine, wrong_at_first
+from bot.reports.standing import standing_of
 from bot.storage import CoachRecord, GroupRecord, actions, participants, profile, progress
 from bot.storage.reports import own_answers
 from bot.telegram.coach import render as view
@@ -170,7 +171,14 @@ async def _reset_quiz(
     state = state.with_result(lesson.id, LessonResult())
     if state.stage is Stage.FAILED and state.lesson_id == lesson.id:
         state = Progress(stage=Stage.READY, lesson_id=lesson.id, results=state.results)
-    await actions.reset_quiz(rt.db, coach.id, line.participant_id, lesson.id, state.to_json())
+    await actions.reset_quiz(
+        rt.db,
+        coach.id,
+        line.participant_id,
+        lesson.id,
+        state.to_json(),
+        standing_of(rt.course, state),
+    )
 
 
 async def save_note(
