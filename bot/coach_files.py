@@ -132,7 +132,7 @@ async def file_from(db: Database, order: FileOrder) -> bytes:
         order.now,
         quiet_days=order.quiet_days,
         timezone=order.timezone,
-        files=True,
+        files=order.kind is not FileKind.CHART,  # the chart shows lessons done alone
     )
     return await asyncio.to_thread(_write, order, report)
 
