@@ -22,6 +22,7 @@ import multiprocessing
 import os
 from collections.abc import Collection
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -183,7 +184,11 @@ class FileMaker:
                 max_workers=1, mp_context=context, initializer=_second_in_line
             )
         loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._pool, make_file, order)
+        try:
+            return await loop.run_in_executor(self._pool, make_file, order)
+        except BrokenProcessPool:
+            self._pool = None  # the process died (killed, out of memory): the next file starts one
+            raise
 
     def close(self) -> None:
         if self._pool is not None:
