@@ -86,5 +86,7 @@ def course_key(course: Course) -> str:
         f"{week.number}:" + ",".join(lesson.id for lesson in week.lessons) for week in course.weeks
     )
     key = hashlib.sha256(shape.encode("utf-8")).hexdigest()[:16]
+    if len(_KEYS) >= 8:  # a preview reloads the course at every edit: keep the latest few
+        _KEYS.clear()
     _KEYS[id(course)] = (course, key)
     return key
