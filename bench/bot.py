@@ -130,7 +130,6 @@ async def _export_forever(application: Application, group_id: int) -> None:  # t
             kind=FileKind.XLSX,
             database=rt.db.path,
             group_id=group_id,
-            course=rt.course,
             locales_dir=rt.settings.locales_dir,
             language="sv",
             coach="Bench",
@@ -138,7 +137,7 @@ async def _export_forever(application: Application, group_id: int) -> None:  # t
             quiet_days=rt.settings.quiet_days,
             timezone=rt.settings.timezone,
         )
-        await rt.files.make(rt.db, order)
+        await rt.files.make(rt.db, rt.course, order)
 
 
 async def run_course_bot(url: str, database: Path | None, export_group: int | None) -> None:

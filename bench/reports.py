@@ -139,7 +139,6 @@ async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list
             kind=kind,
             database=path,
             group_id=group.id,
-            course=rt.course,
             locales_dir=settings.locales_dir,
             language="sv",
             coach="Bench",
@@ -149,13 +148,13 @@ async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list
         )
 
     async def xlsx() -> bytes:
-        return await rt.files.make(db, order(FileKind.XLSX))
+        return await rt.files.make(db, rt.course, order(FileKind.XLSX))
 
     async def csv() -> bytes:
-        return await rt.files.make(db, order(FileKind.CSV_ZIP))
+        return await rt.files.make(db, rt.course, order(FileKind.CSV_ZIP))
 
     async def picture() -> bytes:
-        return await rt.files.make(db, order(FileKind.CHART))
+        return await rt.files.make(db, rt.course, order(FileKind.CHART))
 
     views = {
         "overview (a page)": overview,

@@ -47,13 +47,13 @@ class FileKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FileOrder:
-    """Everything a file is made from, as plain values a process of its own can take."""
+    """What a file is made from besides the course, as plain values a process of its own
+    can take (the course is sent to it once: see :class:`FileMaker`)."""
 
     kind: FileKind
     database: Path | None
     """The database's file; None for one in memory, whose file is made in the bot's process."""
     group_id: int
-    course: Course
     locales_dir: Path
     language: str
     coach: str
@@ -110,35 +110,43 @@ def _sum_up(course: Course, stale: list[tuple[int, str, str]]) -> list[tuple[int
 # ---------------------------------------------------------------- the files
 
 
-def make_file(order: FileOrder) -> bytes:
-    """The file, made in the maker's process: it opens the database itself."""
+_COURSES: dict[str, Course] = {}
+"""In the files' process: the courses it was sent, by key. A course is sent once, not
+with every file: pickling it holds the bot's interpreter lock for some 15 ms."""
+
+
+def make_file(order: FileOrder, key: str, course: Course | None) -> bytes:
+    """The file, made in the maker's process: it opens the database itself. ``course``:
+    the course of ``key`` when this process has not been sent it yet."""
     assert order.database is not None
-    return asyncio.run(_make_from_file(order.database, order))
+    if course is not None:
+        _COURSES[key] = course
+    return asyncio.run(_make_from_file(order.database, _COURSES[key], order))
 
 
-async def _make_from_file(path: Path, order: FileOrder) -> bytes:
+async def _make_from_file(path: Path, course: Course, order: FileOrder) -> bytes:
     async with beside_the_bot(path) as db:
-        return await file_from(db, order)
+        return await file_from(db, course, order)
 
 
-async def file_from(db: Database, order: FileOrder) -> bytes:
+async def file_from(db: Database, course: Course, order: FileOrder) -> bytes:
     """The file from the group's report, read from ``db``; written in a worker thread."""
     group = await groups.get_group(db, order.group_id)
     if group is None:
         raise LookupError(f"group {order.group_id} is gone")
     report = await group_report(
         db,
-        order.course,
+        course,
         group,
         order.now,
         quiet_days=order.quiet_days,
         timezone=order.timezone,
         files=order.kind is not FileKind.CHART,  # the chart shows lessons done alone
     )
-    return await asyncio.to_thread(_write, order, report)
+    return await asyncio.to_thread(_write, course, order, report)
 
 
-def _write(order: FileOrder, report: GroupReport) -> bytes:
+def _write(course: Course, order: FileOrder, report: GroupReport) -> bytes:
     # Imported here: the bot's own process, which only waits for the bytes, never loads
     # the spreadsheet and plotting libraries (tens of MB of its memory).
     from bot.reports import chart, export
@@ -147,11 +155,11 @@ def _write(order: FileOrder, report: GroupReport) -> bytes:
     match order.kind:
         case FileKind.XLSX:
             about = export.About(coach=order.coach, weeks_open=report.pace_week)
-            return export.to_xlsx(tr, order.course, report, about, order.timezone)
+            return export.to_xlsx(tr, course, report, about, order.timezone)
         case FileKind.CSV_ZIP:
-            return export.to_csv_zip(tr, order.course, report, order.timezone)
+            return export.to_csv_zip(tr, course, report, order.timezone)
         case FileKind.CHART:
-            return chart.progress_chart(tr, order.course, report)
+            return chart.progress_chart(tr, course, report)
 
 
 def file_name(group_name: str, at: datetime, extension: str) -> str:
@@ -172,20 +180,26 @@ class FileMaker:
 
     def __init__(self) -> None:
         self._pool: ProcessPoolExecutor | None = None
+        self._sent: set[str] = set()
+        """The keys of the courses the process has."""
 
-    async def make(self, db: Database, order: FileOrder) -> bytes:
+    async def make(self, db: Database, course: Course, order: FileOrder) -> bytes:
         """The file; from a database in memory (tests, previews) made here, from ``db``."""
         if order.database is None:
-            return await file_from(db, order)
+            return await file_from(db, course, order)
         if self._pool is None:
             # spawn: a fresh interpreter, nothing of the bot's threads or sockets inherited.
             context = multiprocessing.get_context("spawn")
             self._pool = ProcessPoolExecutor(
                 max_workers=1, mp_context=context, initializer=_second_in_line
             )
+            self._sent.clear()
+        key = course_key(course)
+        sending = None if key in self._sent else course
+        self._sent.add(key)
         loop = asyncio.get_running_loop()
         try:
-            return await loop.run_in_executor(self._pool, make_file, order)
+            return await loop.run_in_executor(self._pool, make_file, order, key, sending)
         except BrokenProcessPool:
             self._pool = None  # the process died (killed, out of memory): the next file starts one
             raise
@@ -194,3 +208,4 @@ class FileMaker:
         if self._pool is not None:
             self._pool.shutdown(wait=True, cancel_futures=True)
             self._pool = None
+            self._sent.clear()

@@ -379,7 +379,6 @@ async def _make(
         kind=kind,
         database=rt.db.path,
         group_id=group.id,
-        course=rt.course,
         locales_dir=rt.settings.locales_dir,
         language=coach.language or SOURCE,
         coach=coach.first_name,
@@ -387,7 +386,7 @@ async def _make(
         quiet_days=rt.settings.quiet_days,
         timezone=rt.settings.timezone,
     )
-    return await rt.files.make(rt.db, order)
+    return await rt.files.make(rt.db, rt.course, order)
 
 
 async def _invite_press(
