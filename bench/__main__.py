@@ -207,7 +207,8 @@ def bench_latency(database: Path, group_id: int, seconds: float, repeats: int) -
     lines.append(
         "  bot's memory (RSS, MB): alone "
         f"{_spread_of([r.memory['rss_mb'] for r in alone], 0)}, peak while exporting "
-        f"{_spread_of([r.memory['peak_mb'] for r in exporting], 0)}"
+        f"{_spread_of([r.memory['peak_mb'] for r in exporting], 0)}; the files' process"
+        f" at its peak {_spread_of([r.memory['children_peak_mb'] for r in exporting], 0)}"
     )
     return lines
 

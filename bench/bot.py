@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import resource
 import shutil
 import sys
 import tempfile
@@ -52,6 +53,9 @@ def memory_mb() -> dict[str, float]:
         key, _, value = line.partition(":")
         if key in ("VmRSS", "VmHWM"):
             found["rss_mb" if key == "VmRSS" else "peak_mb"] = int(value.split()[0]) / 1024
+    # The coaches' files are made in a process of their own (bot.coach_files), ended with
+    # the bot: its peak counts here once it is gone.
+    found["children_peak_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     return found
 
 
@@ -116,20 +120,24 @@ async def _serve() -> None:
 
 async def _export_forever(application: Application, group_id: int) -> None:  # type: ignore[type-arg]
     """A coach exporting the group again and again, the way the export button does."""
-    from bot.i18n.translator import translator
-    from bot.reports.export import About, to_xlsx
-    from bot.storage import groups
-    from bot.telegram.coach.actions import group_report
+    from bot.clock import utc_now
+    from bot.coach_files import FileKind, FileOrder
     from bot.telegram.runtime import Runtime
 
     rt: Runtime = application.bot_data["runtime"]
-    tr = translator(rt.settings.locales_dir, "sv")
-    group = await groups.get_group(rt.db, group_id)
-    assert group is not None
     while True:
-        report = await group_report(rt, group)
-        about = About(coach="Bench", weeks_open=report.pace_week)
-        await asyncio.to_thread(to_xlsx, tr, rt.course, report, about)
+        order = FileOrder(
+            kind=FileKind.XLSX,
+            database=rt.db.address,
+            group_id=group_id,
+            locales_dir=rt.settings.locales_dir,
+            language="sv",
+            coach="Bench",
+            now=utc_now(),
+            quiet_days=rt.settings.quiet_days,
+            timezone=rt.settings.timezone,
+        )
+        await rt.files.make(rt.db, rt.course, order)
 
 
 async def run_course_bot(url: str, database: Path | str | None, export_group: int | None) -> None:

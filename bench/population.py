@@ -1,7 +1,8 @@
 """A whole installation in a database file: one group of N participants × 10 weeks.
 
 The rows are those :func:`bench.reports.synthetic_group` invents, written the
-way the bot stores them (participants, progress, answers, quiz runs), so the
+way the bot stores them (participants, progress with its standing, answers, quiz
+runs), so the
 figures kept by migration 010's triggers are filled exactly as in production.
 Written with plain sqlite3 in one transaction: building it is not what is timed.
 """
@@ -19,8 +20,11 @@ from pathlib import Path
 
 from bench.reports import NOW, START, synthetic_group
 from bot.course.model import Course
+from bot.course.progress import Progress
+from bot.reports.standing import standing_of
 from bot.storage import open_database
 from bot.storage.database import to_iso
+from bot.storage.progress import SAVE_STANDING, standing_row
 
 FIRST_TELEGRAM_ID = 5_000_000_000
 COACH_TELEGRAM_ID = 4_999_999_999
@@ -79,6 +83,14 @@ def build_population(path: Path, course: Course, n: int, seed: int = 1) -> Popul
         conn.executemany(
             "INSERT INTO progress (participant_id, state, updated_at) VALUES (?, ?, ?)",
             ((m.id, m.progress, at) for m in facts.members if m.progress is not None),
+        )
+        conn.executemany(  # as a press saves it beside the progress
+            SAVE_STANDING,
+            (
+                standing_row(m.id, standing_of(course, Progress.from_json(m.progress)), at)
+                for m in facts.members
+                if m.progress is not None
+            ),
         )
         conn.executemany(
             "INSERT INTO answers (participant_id, week_id, lesson_id, question_id, attempt,"

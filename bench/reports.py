@@ -5,7 +5,8 @@ right at the first try, some need a second, a few fail a quiz and take it
 again, and they stop at different weeks. bench/population.py writes them to a
 database file as the bot stores them; what is timed is each view as the bot
 makes it (the read of the kept figures, the report built in a worker thread,
-the rendering) and each export, nothing else.
+the rendering) and each file as the coach's buttons make it (in the files' process,
+the bytes back included), nothing else.
 """
 
 from __future__ import annotations
@@ -26,9 +27,6 @@ from bot.course.progress import LessonResult, Progress, Stage
 from bot.i18n.catalogs import compile_catalogs
 from bot.i18n.languages import LANGUAGES
 from bot.i18n.translator import reset_cache, translator
-from bot.reports.chart import progress_chart
-from bot.reports.export import About, to_csv, to_xlsx
-from bot.storage import open_database
 from bot.storage.records import AnswerFact, GroupFacts, Member, QuizFact
 
 NOW = datetime(2027, 3, 15, 9, 0, tzinfo=UTC)
@@ -106,7 +104,8 @@ def spread(values: list[float]) -> str:
 
 async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list[float]]:
     """Each coach view and export as the bot makes it: read, build, render (seconds)."""
-    from bot.storage import groups
+    from bot.coach_files import FileKind, FileOrder
+    from bot.storage import groups, open_database
     from bot.telegram.coach import render as view
     from bot.telegram.coach.actions import first_try_misses, group_report
     from bot.telegram.runtime import Runtime
@@ -135,28 +134,40 @@ async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list
     async def hard() -> object:
         return view.hard_questions(tr, await group_report(rt, group, only=()))
 
+    def order(kind: FileKind) -> FileOrder:  # as the coach's buttons ask for it
+        return FileOrder(
+            kind=kind,
+            database=path,
+            group_id=group.id,
+            locales_dir=settings.locales_dir,
+            language="sv",
+            coach="Bench",
+            now=NOW,
+            quiet_days=settings.quiet_days,
+            timezone=settings.timezone,
+        )
+
     async def xlsx() -> bytes:
-        report = await group_report(rt, group)
-        about = About(coach="Bench", weeks_open=report.pace_week)
-        return await asyncio.to_thread(to_xlsx, tr, rt.course, report, about)
+        return await rt.files.make(db, rt.course, order(FileKind.XLSX))
 
     async def csv() -> bytes:
-        return await asyncio.to_thread(to_csv, tr, await group_report(rt, group))
+        return await rt.files.make(db, rt.course, order(FileKind.CSV_ZIP))
 
     async def picture() -> bytes:
-        report = await group_report(rt, group)
-        return await asyncio.to_thread(progress_chart, tr, rt.course, report)
+        return await rt.files.make(db, rt.course, order(FileKind.CHART))
 
     views = {
         "overview (a page)": overview,
         "a participant's detail": detail,
         "hard questions": hard,
         "XLSX": xlsx,
-        "CSV": csv,
+        "CSV (every table, zip)": csv,
         "chart (PNG)": picture,
     }
     clock.set_now(NOW)
     try:
+        await group_report(rt, group)  # the standings summed up once, as after an upgrade
+        await picture()  # the files' process started once, as on a bot's first file
         for _ in range(repeats):
             for name, make in views.items():
                 started = time.perf_counter()
@@ -164,6 +175,7 @@ async def _time_views(path: Path, group_id: int, repeats: int) -> dict[str, list
                 timings[name].append(time.perf_counter() - started)
     finally:
         clock.set_now(None)
+        rt.files.close()
         await db.close()
     return timings
 

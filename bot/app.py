@@ -100,6 +100,9 @@ async def stop_bot(application: BotApplication) -> None:
     if application.running:
         await application.stop()
     await application.shutdown()
+    runtime = application.bot_data.get("runtime")
+    if isinstance(runtime, Runtime):
+        await asyncio.to_thread(runtime.files.close)  # the files' process, if one started
 
 
 async def _until_stopped() -> None:

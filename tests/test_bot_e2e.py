@@ -675,6 +675,7 @@ EXPORT_KEYS = {
     "recording_sessions": "recording",
     "first_answers": "report_figures.first_answers",
     "quiz_tallies": "report_figures.quiz_tallies",
+    "standings": "report_figures.standing",
 }
 """Where /mydata's file holds each table that can hold a row about a person."""
 PERSON_COLUMNS = ("participant_id", "telegram_id", "chat_id")

@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import zipfile
 from dataclasses import replace
-from datetime import timedelta
+from datetime import date, timedelta
 
 import pytest
 from openpyxl import load_workbook
@@ -15,7 +15,7 @@ from bot.course.model import Course
 from bot.course.progress import LessonResult, Progress, Stage
 from bot.course.schedule import access_for
 from bot.i18n.translator import Translator, translator
-from bot.reports import chart, export, fonts, one_page
+from bot.reports import chart, export, fonts, one_page, xlsx
 from bot.reports.digest import build_digest, digest_text
 from bot.reports.names import FSI, PDI, distinct_names, isolate
 from bot.reports.progress import (
@@ -357,3 +357,23 @@ def test_a_small_group_has_no_page_buttons(course: Course, tr: Translator) -> No
     data = [b.data for m in view.overview(tr, course, report) for row in m.buttons for b in row]
     assert view.pages(report) == 1 and not any(d.startswith("1G|") for d in data)
     assert tr._("Page {page} of {pages}").format(page=1, pages=1) not in text
+
+
+def test_the_xlsx_writer_keeps_every_value_as_typed() -> None:
+    """What bot/reports/xlsx.py writes reads back as the value given, whatever the text."""
+    texts = ["a & b < c > d", "two\nlines", "  spaced  ", "🙂 " + ARABIC, GEEZ, "'=1+1"]
+    rows: list[list[xlsx.Cell]] = [[t, n, None, 0.5, date(2027, 3, 1)] for n, t in enumerate(texts)]
+    header = ["Namn", "n", "tom", "x", "dag"]
+    sheets = [
+        xlsx.TableSheet("Tabell", [["Grupp", "Ö"]], header, rows),
+        xlsx.TableSheet("Ö'vers", [], ["a"], [["\x00\ufffeok"]]),
+    ]
+    book = load_workbook(io.BytesIO(xlsx.workbook(sheets)))
+    assert book.sheetnames == ["Tabell", "Ö'vers"]
+    table = book["Tabell"]
+    assert table.freeze_panes == "A4" and table.auto_filter.ref == f"A3:E{3 + len(rows)}"
+    assert table["A1"].font.bold and not table["B1"].font.bold and table["C3"].font.bold
+    read = [list(r) for r in table.iter_rows(min_row=4, values_only=True)]
+    assert [r[0] for r in read] == texts and [r[1] for r in read] == list(range(len(texts)))
+    assert all(r[2] is None and r[3] == 0.5 and r[4].date() == date(2027, 3, 1) for r in read)
+    assert book["Ö'vers"]["A3"].value == "ok"  # what XML cannot carry is dropped

@@ -530,6 +530,7 @@ async def test_export_returns_everything_stored(db: Database) -> None:
                     "last_passed_at": None,
                 }
             ],
+            "standing": [],  # the press saved no standing: bot/storage/progress.py's caller's
         },
         "scheduled_messages": [],
         "coach_actions": [],
@@ -732,7 +733,7 @@ async def test_a_pause_planned_before_migration_11_stays_readable(db_path: Path)
         " VALUES (?, ?, '2025-03-20', 'participant')",
         (own.id, later),
     )
-    assert await old.migrate(load_migrations()) == [11]
+    assert await old.migrate([m for m in load_migrations() if m.version <= 11]) == [11]
     amina = await reminders.get_pause(old, paused.id)
     erik = await reminders.get_pause(old, own.id)
     assert amina is not None and (amina.until, amina.by) == (date(2025, 4, 1), "coach")

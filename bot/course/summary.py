@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 
 from bot.course.model import Course, Lesson, Week
@@ -65,3 +66,27 @@ def current_week(course: Course, progress: Progress) -> Week | None:
         if not all(progress.passed(lesson.id) for lesson in week.lessons):
             return week
     return course.weeks[-1] if course.weeks else None
+
+
+_KEYS: dict[int, tuple[Course, str]] = {}
+
+
+def course_key(course: Course) -> str:
+    """A short name for the course's shape: its weeks and their lessons, in order.
+
+    What a participant's stored standing (bot.reports.standing) depends on besides
+    their progress: a standing summed up against another shape is summed up again.
+    Remembered per course object (the course is kept alive with its key), since
+    every saved press asks.
+    """
+    known = _KEYS.get(id(course))
+    if known is not None and known[0] is course:
+        return known[1]
+    shape = "|".join(
+        f"{week.number}:" + ",".join(lesson.id for lesson in week.lessons) for week in course.weeks
+    )
+    key = hashlib.sha256(shape.encode("utf-8")).hexdigest()[:16]
+    if len(_KEYS) >= 8:  # a preview reloads the course at every edit: keep the latest few
+        _KEYS.clear()
+    _KEYS[id(course)] = (course, key)
+    return key

@@ -8,7 +8,7 @@ filter and columns wide enough for their text. Numbers are numbers, dates are
 dates.
 
 A first name is typed by the participant, so every text cell is made safe:
-control characters (which openpyxl refuses and which hide text) are removed,
+control characters (which XML cannot carry and which hide text) are removed,
 and text a spreadsheet would read as a formula (``=``, ``+``, ``-``, ``@``
 first, also after whitespace or invisible characters, and in their full-width
 forms such as ``＝``) gets a leading apostrophe: opening an export never runs
@@ -24,25 +24,19 @@ import csv
 import io
 import unicodedata
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from zoneinfo import ZoneInfo
 
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
-
 from bot.course.model import Course
 from bot.i18n.translator import Translator
+from bot.reports import xlsx
 from bot.reports.progress import GroupReport, ParticipantLine
 from bot.reports.words import status_word
 
-Cell = str | int | float | date | None
+Cell = xlsx.Cell
 FORMULA_STARTS = frozenset("=+-@")
 _INVISIBLE = frozenset("\u200b\u200c\u200d\u2060\ufeff\u200e\u200f\u202a\u202b\u202c\u202d\u202e")
-MAX_WIDTH = 60
 
 
 def _is_control(char: str) -> bool:
@@ -129,34 +123,23 @@ def grid_table(tr: Translator, course: Course, report: GroupReport) -> Table:
         for week in course.weeks
         for lesson in week.lessons
     ]
-    rows: list[list[Cell]] = []
-    for line in report.lines:
-        row: list[Cell] = [safe(line.name or line.first_name)]
-        for summary in line.weeks:
-            for lesson in summary.lessons:
-                if lesson.best_percent is not None:
-                    row.append(lesson.best_percent)
-                else:
-                    row.append(100 if lesson.passed else None)
-        rows.append(row)
+    rows: list[list[Cell]] = [
+        [safe(line.name or line.first_name), *line.grid] for line in report.lines
+    ]
     return Table(tr._("Lessons per participant"), header, rows)
 
 
-def weeks_table(tr: Translator, report: GroupReport) -> Table:
+def weeks_table(tr: Translator, course: Course, report: GroupReport) -> Table:
     """One row per participant, two columns per week: lessons done and average score."""
-    numbers = [w.week.number for w in report.lines[0].weeks] if report.lines else []
     header = [tr._("First name")]
-    for n in numbers:
+    for n in (week.number for week in course.weeks):
         header += [
             tr._("Week {number}: lessons").format(number=n),
             tr._("Week {number}: %").format(number=n),
         ]
-    rows: list[list[Cell]] = []
-    for line in report.lines:
-        row: list[Cell] = [safe(line.name or line.first_name)]
-        for summary in line.weeks:
-            row += [summary.done, summary.average_percent]
-        rows.append(row)
+    rows: list[list[Cell]] = [
+        [safe(line.name or line.first_name), *line.week_cells] for line in report.lines
+    ]
     return Table(tr._("Weeks"), header, rows)
 
 
@@ -205,7 +188,7 @@ def all_tables(tr: Translator, course: Course, report: GroupReport, timezone: st
     return [
         overview_table(tr, report, timezone),
         grid_table(tr, course, report),
-        weeks_table(tr, report),
+        weeks_table(tr, course, report),
         questions_table(tr, report),
         answers_table(tr, report),
         lessons_table(tr, course),
@@ -232,54 +215,15 @@ def to_xlsx(
     about: About,
     timezone: str = "Europe/Stockholm",
 ) -> bytes:
-    """A sheet per table, each opening with the header block."""
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
+    """A sheet per table, each opening with the header block; every table's header row is
+    bold, frozen and filtered, and the columns are as wide as their text."""
     block = header_block(tr, report, about, timezone)
-    for table in all_tables(tr, course, report, timezone):
-        _sheet(book, table, block)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-def _sheet(book: Workbook, table: Table, block: list[list[Cell]]) -> None:
-    """One table on a sheet of its own, under the header block.
-
-    Row numbers are counted here: openpyxl's ``max_row`` scans every cell, and
-    asking it once a row made a group of 10,000 take minutes.
-    """
-    sheet: Worksheet = book.create_sheet(table.title[:31])  # Excel's limit on a sheet name
-    bold = Font(bold=True)
-    for number, row in enumerate(block, start=1):
-        sheet.append(row)
-        sheet.cell(number, 1).font = bold
-        if isinstance(row[1], date):
-            sheet.cell(number, 2).number_format = "yyyy-mm-dd"
-    sheet.append([])
-    sheet.append(list(table.header))
-    top = len(block) + 2
-    for cell in sheet[top]:
-        cell.font = bold
-    for number, values in enumerate(table.rows, start=top + 1):
-        sheet.append(list(values))
-        for column, value in enumerate(values, start=1):
-            if isinstance(value, date):
-                sheet.cell(number, column).number_format = "yyyy-mm-dd"
-    last = get_column_letter(max(len(table.header), 1))
-    sheet.freeze_panes = f"A{top + 1}"
-    sheet.auto_filter.ref = f"A{top}:{last}{top + len(table.rows)}"
-    _fit_widths(sheet, [table.header, *table.rows, *block])
-
-
-def _fit_widths(sheet: Worksheet, rows: Sequence[Sequence[Cell]]) -> None:
-    widths: dict[int, int] = {}
-    for row in rows:
-        for index, value in enumerate(row, start=1):
-            text = value.isoformat() if isinstance(value, date) else str(value or "")
-            widths[index] = max(widths.get(index, 0), len(text))
-    for index, width in widths.items():
-        sheet.column_dimensions[get_column_letter(index)].width = min(width + 2, MAX_WIDTH)
+    return xlsx.workbook(
+        [
+            xlsx.TableSheet(table.title[:31], block, table.header, table.rows)
+            for table in all_tables(tr, course, report, timezone)
+        ]
+    )
 
 
 def table_csv(table: Table) -> bytes:
@@ -307,9 +251,3 @@ def to_csv_zip(
             name = "".join(c if c.isalnum() else "-" for c in table.title).strip("-")
             archive.writestr(f"{number}-{name or 'table'}.csv", table_csv(table))
     return buffer.getvalue()
-
-
-def file_name(report: GroupReport, extension: str) -> str:
-    """Say which group and which day: coaches keep several."""
-    safe_name = "".join(c if c.isalnum() else "-" for c in report.name).strip("-") or "group"
-    return f"{safe_name}-{report.as_of.date().isoformat()}.{extension}"

@@ -14,17 +14,18 @@ finished, and for someone who erased their data only that they left.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Collection, Iterable, Sequence
-from dataclasses import dataclass, replace
+from collections.abc import Collection, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
-from bot.course.model import Course, Option, Question, QuestionKind
-from bot.course.progress import Progress, Stage
+from bot.course.model import Course, Lesson, Option, Question, QuestionKind
+from bot.course.progress import Progress
 from bot.course.schedule import weeks_open
-from bot.course.summary import WeekSummary, current_week, summarize
+from bot.course.summary import WeekSummary, summarize
 from bot.reports.names import distinct_names
+from bot.reports.standing import standing_of
 from bot.storage.records import (
     AnswerCount,
     AnswerFact,
@@ -32,6 +33,7 @@ from bot.storage.records import (
     Member,
     QuizFact,
     QuizTally,
+    Standing,
     SureMistake,
 )
 
@@ -110,6 +112,9 @@ class ParticipantLine:
     recent_lessons: int
     """Lessons passed in the last week."""
     weeks: tuple[WeekSummary, ...]
+    """Per week and lesson, for a participant's detail and their one-page summary: filled
+    where their progress was read (the raw rows; ``only`` in a view), empty in a view of
+    the whole group, whose exports read ``grid`` and ``week_cells``."""
     name: str = ""
     """The first name with a mark when another has the same (see names.py)."""
     recovered_lessons: tuple[str, ...] = ()
@@ -123,6 +128,15 @@ class ParticipantLine:
     """(lesson, question) of safety questions they were sure of and got wrong, lately."""
     paused: bool = False
     """A planned pause (the coach's or their own) runs today: not quiet, not "not started"."""
+    started: bool = False
+    """Any lesson passed or any quiz taken."""
+    grid: tuple[int | None, ...] = ()
+    """Per lesson in course order: the best score in %, 100 for a passed lesson without a
+    quiz, None when not done. Empty in a coach's view of the whole group: only the files
+    (bot.coach_files) read it."""
+    week_cells: tuple[int | None, ...] = ()
+    """Per week in course order: lessons done, then the average score (None without one);
+    like ``grid``, for the files."""
 
     @property
     def status(self) -> Status:
@@ -218,7 +232,10 @@ def build_report(
 
     ``only``: lines for these participants alone (a detail needs one, the hard
     questions none); the rest of the report, names told apart included, is whole.
-    A line costs reading the participant's progress: a big group's lines take seconds.
+    From the raw rows every line is read from the participant's progress; from the
+    kept figures (:func:`bot.storage.reports.report_facts`) only the lines of ``only``
+    are, the others come from their stored standing (migration 012), without ``weeks``:
+    reading ten thousand progress documents took seconds.
     """
     today = now.astimezone(ZoneInfo(timezone)).date()
     pace = None if facts.self_paced else min(weeks_open(facts.start_date, today), len(course.weeks))
@@ -232,20 +249,28 @@ def build_report(
         choices = option_choices(course, facts.answers)
     else:  # the figures kept with every answer (migration 010): the same, counted already
         failed = _failed_twice_kept(kept.quiz_tallies)
-        recent = _recent_passes_kept(kept.quiz_tallies, since)
+        recent = dict(kept.recent_passes)
         questions = _difficulty(course, *_first_counts(kept.answer_counts))
         choices = _choices(course, *_option_counts(kept.answer_counts))
     members = [m for m in facts.members if m.consented]
     joining = sorted(
         members, key=lambda m: (m.joined_at or datetime.min.replace(tzinfo=now.tzinfo), m.id)
     )
-    names = distinct_names((m.id, m.first_name, m.last_initial) for m in joining)
+    group = _Group(
+        lessons=course.lessons,
+        now=now,
+        today=today,
+        quiet_days=quiet_days,
+        pace=pace,
+        failed=failed,
+        recent=recent,
+        names=distinct_names((m.id, m.first_name, m.last_initial) for m in joining),
+        sure=sure,
+    )
+    blank = standing_of(course, Progress())
+    whole = kept is None or only is not None
     lines = tuple(
-        _named(
-            _line(course, member, now, today, quiet_days, pace, failed, recent.get(member.id, 0)),
-            names[member.id],
-            sure.get(member.id, ()),
-        )
+        _line(group, member, _reading(course, member, blank, whole=whole))
         for member in members
         if only is None or member.id in only
     )
@@ -267,70 +292,83 @@ def build_report(
     )
 
 
-def _line(
-    course: Course,
-    member: Member,
-    now: datetime,
-    today: date,
-    quiet_days: int,
-    pace: int | None,
-    failed: dict[int, list[str]],
-    recent: int,
-) -> ParticipantLine:
+def _reading(
+    course: Course, member: Member, blank: Standing, *, whole: bool
+) -> tuple[Standing, tuple[WeekSummary, ...]]:
+    """The member's standing, and with ``whole`` their weeks, both from their progress;
+    without, the stored standing (``blank`` before they started) and no weeks."""
+    if not whole:
+        return member.standing or blank, ()
     progress = Progress.from_json(member.progress)
-    weeks = summarize(course, progress)
-    finished = progress.stage is Stage.DONE
-    week = current_week(course, progress)
-    twice = failed.get(member.id, ())
-    stuck = tuple(
-        lesson.id
-        for lesson in course.lessons
-        if lesson.id in twice and not progress.passed(lesson.id)
-    )
-    behind = 0 if pace is None or finished else max(0, pace - (week.number if week else 1))
+    return standing_of(course, progress), summarize(course, progress)
+
+
+@dataclass(frozen=True, slots=True)
+class _Group:
+    """What every line of one report is built against: worked out once, not per line."""
+
+    lessons: tuple[Lesson, ...]
+    now: datetime
+    today: date
+    quiet_days: int
+    pace: int | None
+    failed: dict[int, list[str]]
+    recent: dict[int, int]
+    names: Mapping[int, str]
+    """The first names told apart (see names.py)."""
+    sure: dict[int, tuple[tuple[str, str], ...]]
+
+
+def _line(
+    group: _Group, member: Member, reading: tuple[Standing, tuple[WeekSummary, ...]]
+) -> ParticipantLine:
+    standing, weeks = reading
+    finished = standing.finished
+    twice = group.failed.get(member.id)
+    stuck: tuple[str, ...] = ()
+    if twice:
+        passed = set(standing.passed)
+        stuck = tuple(x.id for x in group.lessons if x.id in twice and x.id not in passed)
+    pace = group.pace
+    behind = 0 if pace is None or finished else max(0, pace - (standing.week or 1))
+    now = group.now
     days = max(0, (now - member.last_active_at).days)
     in_group = None if member.joined_at is None else max(0, (now - member.joined_at).days)
     long_enough = in_group is None or in_group >= MIN_DAYS_IN_GROUP_BEHIND
-    paused = member.paused_until is not None and today <= member.paused_until
-    flags: set[Flag] = set()
+    paused = member.paused_until is not None and group.today <= member.paused_until
+    sure = group.sure.get(member.id, ())
+    flags: set[Flag] = {Flag.SURE_WRONG} if sure else set()
     if stuck or (behind >= WEEKS_BEHIND_STUCK and long_enough):
         flags.add(Flag.STUCK)
-    if days >= quiet_days and not finished and not paused:
+    if days >= group.quiet_days and not finished and not paused:
         flags.add(Flag.QUIET)
-    recovered = tuple(
-        lesson.id
-        for lesson in course.lessons
-        if progress.passed(lesson.id) and progress.result(lesson.id).failed_runs > 0
-    )
     return ParticipantLine(
         participant_id=member.id,
         first_name=member.first_name,
-        week=week.number if week else None,
-        lessons_done=sum(summary.done for summary in weeks),
-        lessons_total=len(course.lessons),
-        quiz_average=_average(progress),
+        week=standing.week,
+        lessons_done=standing.lessons_done,
+        lessons_total=len(group.lessons),
+        quiz_average=standing.quiz_average,
         last_active_at=member.last_active_at,
         days_inactive=days,
         finished=finished,
         flags=frozenset(flags),
         stuck_lessons=stuck,
         weeks_behind=behind,
-        recent_lessons=recent,
+        recent_lessons=group.recent.get(member.id, 0),
         weeks=weeks,
-        name=member.first_name,
-        recovered_lessons=recovered,
+        name=group.names[member.id],
+        recovered_lessons=standing.recovered,
         reminders_unanswered=member.reminders_unanswered,
         paused_until=member.paused_until,
         paused=paused,
         extra_weeks=member.extra_weeks,
         days_in_group=in_group,
+        started=standing.started,
+        grid=standing.grid,
+        week_cells=standing.week_cells,
+        sure_mistakes=sure,
     )
-
-
-def _named(line: ParticipantLine, name: str, sure: tuple[tuple[str, str], ...]) -> ParticipantLine:
-    """The line with the name a coach can tell apart and the group-wide flags."""
-    flags = line.flags | {Flag.SURE_WRONG} if sure else line.flags
-    return replace(line, name=name, sure_mistakes=sure, flags=frozenset(flags))
 
 
 def _sure_mistakes(
@@ -343,12 +381,6 @@ def _sure_mistakes(
         if m.answered_at > since:
             found[m.participant_id].setdefault((m.lesson_id, m.question_id), None)
     return {pid: tuple(questions) for pid, questions in found.items()}
-
-
-def _average(progress: Progress) -> int | None:
-    """The mean of the best score of every quiz taken: a failed run counts too."""
-    scores = [r.best_percent for r in progress.results.values() if r.best_percent is not None]
-    return round(sum(scores) / len(scores)) if scores else None
 
 
 def _failed_twice(
@@ -459,14 +491,6 @@ def _failed_twice_kept(tallies: Iterable[QuizTally]) -> dict[int, list[str]]:
         if t.failed_since_reset >= FAILED_RUNS_STUCK:
             found[t.participant_id].append(t.lesson_id)
     return found
-
-
-def _recent_passes_kept(tallies: Iterable[QuizTally], since: datetime) -> dict[int, int]:
-    recent: Counter[int] = Counter()
-    for t in tallies:
-        if t.last_passed_at is not None and t.last_passed_at > since:
-            recent[t.participant_id] += 1
-    return dict(recent)
 
 
 def _first_counts(

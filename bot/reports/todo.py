@@ -56,13 +56,10 @@ def reasons_for(report: GroupReport, line: ParticipantLine) -> tuple[Reason, ...
         found.append(
             Reason(Why.QUIET, count=line.days_inactive, reminders=line.reminders_unanswered)
         )
-    started = line.lessons_done > 0 or any(
-        s.failed_runs or s.best_percent is not None for w in line.weeks for s in w.lessons
-    )
     joined_days = line.days_in_group if line.days_in_group is not None else NOT_STARTED_DAYS
     if (
         not found
-        and not started
+        and not line.started
         and not line.paused
         and (report.pace_week is None or report.pace_week >= 1)
         and joined_days >= NOT_STARTED_DAYS

@@ -9,6 +9,8 @@ modules of functions taking the :class:`Database`::
     await commit_update(db, update_id=..., participant_id=person.id, progress_state=...)
 """
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from bot.storage import (
@@ -51,6 +53,26 @@ async def open_database(address: str | Path) -> Database:
     return await SqliteDatabase.connect(address)
 
 
+@asynccontextmanager
+async def open_beside(address: str | Path) -> AsyncIterator[Database]:
+    """The bot's database, opened by another process while the bot runs (the coaches' files).
+
+    Not :func:`open_database`: the bot opened it already, so it is migrated and checked
+    (SQLite's check alone reads the whole file: seconds at 10,000 participants), and
+    SQLite's ``PRAGMA optimize`` at close may run ANALYZE, which writes and so holds
+    every participant's commit meanwhile. WAL (or PostgreSQL) lets it read while the bot
+    writes.
+    """
+    if is_postgresql(address):
+        db: Database = await PostgresDatabase.attach(str(address))
+    else:
+        db = await SqliteDatabase.attach(Path(address))
+    try:
+        yield db
+    finally:
+        await db.close()
+
+
 __all__ = [
     "AlreadyExists",
     "AnswerRow",
@@ -74,6 +96,7 @@ __all__ = [
     "is_processed",
     "jobs",
     "newcomers",
+    "open_beside",
     "open_database",
     "participants",
     "profile",

@@ -16,6 +16,8 @@ from enum import StrEnum
 from bot.clock import utc_now
 from bot.storage import reminders
 from bot.storage.database import Database, Row, from_iso, to_iso
+from bot.storage.progress import SAVE_STANDING, standing_row
+from bot.storage.records import Standing
 from bot.storage.reminders import PausedBy
 
 MAX_NOTE_CHARS = 2000
@@ -165,11 +167,13 @@ async def reset_quiz(
     participant_id: int,
     lesson_id: str,
     progress_state: str | None,
+    standing: Standing | None = None,
     *,
     now: datetime | None = None,
 ) -> None:
-    """Store the progress with the lesson's quiz reset, and log it: the failures before
-    the reset no longer make the participant "stuck" on it (see bot.reports.progress)."""
+    """Store the progress with the lesson's quiz reset, and its standing (migration 012),
+    and log it: the failures before the reset no longer make the participant "stuck" on
+    it (see bot.reports.progress)."""
     at = now or utc_now()
     async with db.transaction():
         if progress_state is not None:
@@ -177,4 +181,6 @@ async def reset_quiz(
                 "UPDATE progress SET state = ?, updated_at = ? WHERE participant_id = ?",
                 (progress_state, to_iso(at), participant_id),
             )
+            if standing is not None:
+                await db.execute(SAVE_STANDING, standing_row(participant_id, standing, to_iso(at)))
         await log_action(db, coach_id, participant_id, ActionKind.RESET_QUIZ, lesson_id, now=at)

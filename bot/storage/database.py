@@ -224,6 +224,8 @@ class Database(ABC):
     dialect: Dialect
     # The SQLite file, None for PostgreSQL (and for ":memory:").
     path: Path | None = None
+    # What another process opens to reach the same data: the file or the URL (None: memory).
+    address: Path | str | None = None
 
     @abstractmethod
     async def close(self) -> None:

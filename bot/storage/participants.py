@@ -203,6 +203,7 @@ async def export(
         "report_figures": {
             "first_answers": linked.get("first_answers", []),
             "quiz_tallies": linked.get("quiz_tallies", []),
+            "standing": linked.get("standings", []),
         },
     }
 
@@ -297,6 +298,9 @@ _LINKED: dict[str, str] = {
     " WHERE participant_id = ? ORDER BY lesson_id, question_id",
     "quiz_tallies": "SELECT lesson_id, failed_since_reset, reset_at, last_passed_at"
     " FROM quiz_tallies WHERE participant_id = ? ORDER BY lesson_id",
+    # Their progress summed up for the coach's overview and files (migration 012).
+    "standings": "SELECT finished, week, lessons_done, quiz_average, started, passed,"
+    " recovered, grid, week_cells, progress_at FROM standings WHERE participant_id = ?",
 }
 _TRUTH = {
     "answers": "correct",

@@ -118,6 +118,7 @@ class PostgresDatabase(Database):
     def __init__(self, pool: asyncpg.Pool, url: str) -> None:
         self._pool = pool
         self.url = url
+        self.address = url
         self.namespace = zlib.crc32((schema_of(url) or "").encode()) % NAMESPACES
         self.write_key = -(1 + 2 * self.namespace)
         self.migration_key = -(2 + 2 * self.namespace)
@@ -154,6 +155,15 @@ class PostgresDatabase(Database):
             await pool.close()
             raise
         return db
+
+    @classmethod
+    async def attach(cls, url: str) -> PostgresDatabase:
+        """A small pool beside a running bot: the schema is migrated already."""
+        try:
+            pool = await asyncpg.create_pool(url, min_size=1, max_size=2, timeout=10)
+        except (TimeoutError, OSError, asyncpg.PostgresError) as error:
+            raise explain(error, url) from error
+        return cls(pool, url)
 
     async def close(self) -> None:
         """Wait for the connections in use to come back, then close them."""

@@ -8,6 +8,7 @@ sent. A redelivered update finds its id stored and changes nothing.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -20,6 +21,7 @@ from bot.storage.records import (
     ParticipantNotFound,
     ProfileRow,
     QuizResultRow,
+    Standing,
 )
 
 _MARK_PROCESSED = (
@@ -31,6 +33,21 @@ _SAVE_PROGRESS = (
     "INSERT INTO progress (participant_id, state, updated_at) VALUES (?, ?, ?)"
     " ON CONFLICT (participant_id) DO UPDATE"
     " SET state = excluded.state, updated_at = excluded.updated_at"
+)
+STANDING_COLUMNS = (
+    "participant_id, course, progress_at, finished, week, lessons_done, quiz_average,"
+    " started, passed, recovered, grid, week_cells"
+)
+STANDING_UPDATE = (
+    " ON CONFLICT (participant_id) DO UPDATE SET course = excluded.course,"
+    " progress_at = excluded.progress_at, finished = excluded.finished, week = excluded.week,"
+    " lessons_done = excluded.lessons_done, quiz_average = excluded.quiz_average,"
+    " started = excluded.started, passed = excluded.passed, recovered = excluded.recovered,"
+    " grid = excluded.grid, week_cells = excluded.week_cells"
+)
+SAVE_STANDING = (
+    f"INSERT INTO standings ({STANDING_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    + STANDING_UPDATE
 )
 _INSERT_ANSWER = (
     "INSERT INTO answers (participant_id, week_id, lesson_id, question_id, attempt,"
@@ -64,13 +81,16 @@ async def commit_update(
     quiz_results: Sequence[QuizResultRow] = (),
     picks: Sequence[ProfileRow] = (),
     goals: Sequence[GoalRow] = (),
+    standing: Standing | None = None,
     touch: bool = True,
     now: datetime | None = None,
 ) -> bool:
     """Apply one Telegram update's effects in one transaction.
 
     Marks ``update_id`` processed, saves the progress (when given), logs the
-    answers and quiz results and, with ``touch``, sets the participant's
+    answers and quiz results, the ``standing`` summed up from the new progress
+    (migration 012: saved with it, so the coaches' overview reads rows, not progress)
+    and, with ``touch``, sets the participant's
     ``last_active_at`` (and clears ``blocked_at``: they wrote, so the chat is
     open). Returns False, changing nothing, when the update was applied before.
 
@@ -81,7 +101,7 @@ async def commit_update(
     the update is applied afresh.
     """
     if participant_id is None and (
-        progress_state is not None or answers or quiz_results or picks or goals
+        progress_state is not None or answers or quiz_results or picks or goals or standing
     ):
         raise ValueError("progress, answers, quiz results and goals need a participant_id")
     at = to_iso(now or utc_now())
@@ -90,6 +110,8 @@ async def commit_update(
         steps += _participant_steps(
             participant_id, progress_state, answers, quiz_results, touch, at
         )
+        if standing is not None and progress_state is not None:
+            steps.append(Step(SAVE_STANDING, standing_row(participant_id, standing, at)))
     try:
         if participant_id is not None and (picks or goals):
             # Rare (a few presses per participant): the profile's writes decide as they go,
@@ -129,6 +151,25 @@ def _participant_steps(
         ]
         steps.append(Step(_INSERT_QUIZ_RESULT, results, many=True))
     return steps
+
+
+def standing_row(participant_id: int, standing: Standing, progress_at: str) -> tuple[object, ...]:
+    """The standing as the columns of ``STANDING_COLUMNS``: lists as text (read back by
+    bot.storage.reports), so every database stores them alike."""
+    return (
+        participant_id,
+        standing.course,
+        progress_at,
+        int(standing.finished),
+        standing.week,
+        standing.lessons_done,
+        standing.quiz_average,
+        int(standing.started),
+        ",".join(standing.passed),
+        ",".join(standing.recovered),
+        json.dumps(standing.grid, separators=(",", ":")),
+        json.dumps(standing.week_cells, separators=(",", ":")),
+    )
 
 
 def _answer_row(participant_id: int, a: AnswerRow, at: str) -> tuple[object, ...]:

@@ -158,7 +158,9 @@ class SqliteDatabase(Database):
         self._lock = asyncio.Lock()
         self._owner: asyncio.Task[Any] | None = None
         self._closed = False
+        self._optimize_at_close = True
         self.path = path
+        self.address = path
 
     @classmethod
     async def connect(cls, path: str | Path) -> SqliteDatabase:
@@ -192,6 +194,18 @@ class SqliteDatabase(Database):
             raise
         return db
 
+    @classmethod
+    async def attach(cls, path: Path) -> SqliteDatabase:
+        """A second connection to a file a running bot has open: no checks, no migrations,
+        and no ``PRAGMA optimize`` at close (it may write, holding the bot's commits)."""
+        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn.row_factory = sqlite3.Row
+        await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        await conn.execute("PRAGMA foreign_keys = ON")
+        db = cls(conn, path)
+        db._optimize_at_close = False
+        return db
+
     async def close(self) -> None:
         """Wait for the running transaction, let SQLite tune its statistics, close.
 
@@ -202,7 +216,8 @@ class SqliteDatabase(Database):
                 return
             self._closed = True
             try:
-                await self._conn.execute("PRAGMA optimize")
+                if self._optimize_at_close:
+                    await self._conn.execute("PRAGMA optimize")
             finally:
                 await self._conn.close()
 

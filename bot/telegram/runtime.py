@@ -12,6 +12,7 @@ from datetime import date
 from pathlib import Path
 
 from bot import clock
+from bot.coach_files import FileMaker
 from bot.config import Settings
 from bot.course.engine import Access
 from bot.course.model import Course, Week
@@ -42,6 +43,8 @@ class Runtime:
     """Messages Telegram did not take after every retry, since the bot started."""
     voices: VoiceStore | None = None
     """The course's voice notes: recordings, synthetic speech (set up from the settings)."""
+    files: FileMaker = field(default_factory=FileMaker)
+    """The process that makes the coaches' files (bot.coach_files)."""
 
     def __post_init__(self) -> None:
         if self.voices is None:

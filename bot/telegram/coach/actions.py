@@ -13,6 +13,7 @@ import asyncio
 from collections.abc import Collection
 from datetime import datetime, timedelta
 
+from bot import coach_files
 from bot.clock import utc_now
 from bot.course.model import Question
 from bot.course.progress import LessonResult, Progress, Stage
@@ -20,16 +21,10 @@ from bot.i18n.translator import N_, Translator
 from bot.reports import one_page
 from bot.reports.names import isolate
 from bot.reports.profile import goal_lines, profile_lines
-from bot.reports.progress import (
-    FAILED_RUNS_STUCK,
-    RECENT_DAYS,
-    GroupReport,
-    ParticipantLine,
-    build_report,
-    wrong_at_first,
-)
+from bot.reports.progress import GroupReport, ParticipantLine, wrong_at_first
+from bot.reports.standing import standing_of
 from bot.storage import CoachRecord, GroupRecord, actions, participants, profile, progress
-from bot.storage.reports import own_answers, report_facts
+from bot.storage.reports import own_answers
 from bot.telegram.coach import render as view
 from bot.telegram.coach.access import Scope
 from bot.telegram.coach.callbacks import CoachPress
@@ -53,27 +48,16 @@ async def group_report(
     *,
     only: Collection[int] | None = None,
 ) -> GroupReport:
-    """The group's report from the figures kept with every answer, built off the event loop.
+    """The group's report as the bot's settings have it (see bot.coach_files.group_report).
 
-    The read is one hop to the database thread whatever the group's size; the
-    building (a line per participant) runs in a worker thread, so participants'
-    presses go on meanwhile. ``only``: the participants whose lines are needed
-    (see :func:`build_report`); a detail or the hard questions then take a moment
-    whatever the group's size.
+    ``only``: the participants whose lines are needed (see :func:`build_report`); a
+    detail or the hard questions then take a moment whatever the group's size.
     """
-    at = now or utc_now()
-    facts = await report_facts(
+    return await coach_files.group_report(
         rt.db,
-        group,
-        failed_runs=FAILED_RUNS_STUCK,
-        passed_since=at - timedelta(days=RECENT_DAYS),
-        only=only,
-    )
-    return await asyncio.to_thread(
-        build_report,
         rt.course,
-        facts,
-        at,
+        group,
+        now or utc_now(),
         quiet_days=rt.settings.quiet_days,
         timezone=rt.settings.timezone,
         only=only,
@@ -187,7 +171,14 @@ async def _reset_quiz(
     state = state.with_result(lesson.id, LessonResult())
     if state.stage is Stage.FAILED and state.lesson_id == lesson.id:
         state = Progress(stage=Stage.READY, lesson_id=lesson.id, results=state.results)
-    await actions.reset_quiz(rt.db, coach.id, line.participant_id, lesson.id, state.to_json())
+    await actions.reset_quiz(
+        rt.db,
+        coach.id,
+        line.participant_id,
+        lesson.id,
+        state.to_json(),
+        standing_of(rt.course, state),
+    )
 
 
 async def save_note(

@@ -20,11 +20,11 @@ through to the participant's handlers (which would apologise a second time).
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import functools
 import logging
 from collections.abc import Callable, Coroutine
+from datetime import datetime
 from typing import Any, NoReturn
 from zoneinfo import ZoneInfo
 
@@ -33,9 +33,10 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop
 
 from bot import invitations
-from bot.i18n.languages import native_name
+from bot.clock import utc_now
+from bot.coach_files import FileKind, FileOrder, file_name
+from bot.i18n.languages import SOURCE, native_name
 from bot.i18n.translator import N_, Translator
-from bot.reports import chart, export
 from bot.storage import CoachRecord, GroupRecord, InviteKind, actions, groups, profile
 from bot.storage.coaching import set_language
 from bot.telegram.coach import actions as coach_actions
@@ -341,37 +342,51 @@ async def send_detail(
 async def send_export(
     context: BotContext, coach: CoachRecord, group: GroupRecord, fmt: str
 ) -> None:
-    """The spreadsheet is built off the event loop: a big group takes a moment.
+    """The spreadsheet is made in a process of its own (bot.coach_files): a big group takes
+    a moment, and the participants' replies go on meanwhile.
 
     The CSV button gives every table, one CSV file each, in a zip (the overview
     first): a coach who asks for CSV expects all of what the XLSX holds. An older
     button for the overview's CSV alone ("c") gets the same zip.
     """
-    rt = context.runtime
-    report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
-    zone = rt.settings.timezone
     caption = tr._("{group}: first names only. Keep the file safe.").format(group=group.name)
+    now = utc_now()
     if fmt in ("c", "z"):
-        data = await asyncio.to_thread(export.to_csv_zip, tr, rt.course, report, zone)
-        name = export.file_name(report, "zip")
+        data = await _make(context, coach, group, FileKind.CSV_ZIP, now)
+        name = file_name(group.name, now, "zip")
         caption = "\n".join([tr._(CSV_FILES), caption])
     else:
-        about = export.About(coach=coach.first_name, weeks_open=report.pace_week)
-        data = await asyncio.to_thread(export.to_xlsx, tr, rt.course, report, about, zone)
-        name = export.file_name(report, "xlsx")
+        data = await _make(context, coach, group, FileKind.XLSX, now)
+        name = file_name(group.name, now, "xlsx")
     await context.bot.send_document(
         coach.telegram_id, document=data, filename=name, caption=tr.message(caption)
     )
 
 
 async def send_chart(context: BotContext, coach: CoachRecord, group: GroupRecord) -> None:
-    rt = context.runtime
-    report = await group_report(rt, group)
     tr = context.runtime.translator(coach.language)
-    png = await asyncio.to_thread(chart.progress_chart, tr, rt.course, report)
+    png = await _make(context, coach, group, FileKind.CHART, utc_now())
     caption = tr._("{group}: lessons done per participant.").format(group=group.name)
     await context.bot.send_photo(coach.telegram_id, photo=png, caption=tr.message(caption))
+
+
+async def _make(
+    context: BotContext, coach: CoachRecord, group: GroupRecord, kind: FileKind, now: datetime
+) -> bytes:
+    rt = context.runtime
+    order = FileOrder(
+        kind=kind,
+        database=rt.db.address,
+        group_id=group.id,
+        locales_dir=rt.settings.locales_dir,
+        language=coach.language or SOURCE,
+        coach=coach.first_name,
+        now=now,
+        quiet_days=rt.settings.quiet_days,
+        timezone=rt.settings.timezone,
+    )
+    return await rt.files.make(rt.db, rt.course, order)
 
 
 async def _invite_press(

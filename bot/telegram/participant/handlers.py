@@ -27,6 +27,7 @@ from bot.course.progress import Progress, Stage
 from bot.course.summary import current_week, summarize
 from bot.i18n.languages import LANGUAGES, native_name
 from bot.i18n.translator import N_, Translator
+from bot.reports.standing import standing_of
 from bot.storage import (
     AlreadyExists,
     AnswerRow,
@@ -456,11 +457,13 @@ async def apply(
             await show_way_on(update, context, person, close=not on_current_card(before, event))
         return
     answering = answer_alongside(query)  # the spinner stops while the reply is made
+    changed = outcome.progress != before
     saved = await commit_update(
         rt.db,
         update_id=update.update_id,
         participant_id=person.id,
-        progress_state=outcome.progress.to_json() if outcome.progress != before else None,
+        progress_state=outcome.progress.to_json() if changed else None,
+        standing=standing_of(rt.course, outcome.progress) if changed else None,
         answers=[
             AnswerRow(a.week_id, a.lesson_id, a.question_id, a.attempt, a.correct, a.answer)
             for a in outcome.actions
