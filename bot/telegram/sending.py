@@ -32,7 +32,7 @@ from telegram.error import BadRequest, Forbidden, RetryAfter, TelegramError
 from bot.media.pictures import PictureError, photo_file
 from bot.storage import participants, undelivered
 from bot.telegram.context import BotContext
-from bot.telegram.outgoing import AlbumPhoto, Button, Outgoing, fit, keyboard
+from bot.telegram.outgoing import AlbumPhoto, Button, Keyboard, Outgoing, fit, keyboard
 from bot.telegram.pacing import is_transient
 from bot.telegram.runtime import Runtime
 
@@ -73,8 +73,8 @@ _answering: set[asyncio.Task[None]] = set()
 async def call_raw(bot: Bot, endpoint: str, data: dict[str, Any]) -> Any:
     """One Bot API call through PTB (rate limiter, counting, error mapping), answer unparsed.
 
-    ``None`` values are left out, as PTB's typed methods do; a keyboard may be
-    PTB's ``InlineKeyboardMarkup``, which PTB serialises. Returns Telegram's
+    ``None`` values are left out, as PTB's typed methods do; values are sent as
+    JSON (PTB's own objects too, serialised as its typed methods would). Returns Telegram's
     ``result``: a dict for a message, True for an edit of an inline message.
     """
     return await bot._post(endpoint, data)
@@ -223,7 +223,7 @@ async def _send(context: BotContext, rt: Runtime, chat_id: int, message: Outgoin
             chat_id,
             _file(rt, photo),
             caption=message.text or None,
-            reply_markup=markup,
+            reply_markup=None if markup is None else InlineKeyboardMarkup.de_json(markup, None),
             filename=photo.name,
         )
         _remember(rt, photo, sent)
@@ -317,7 +317,7 @@ async def edit_raw(
     bot: Bot,
     chat_id: int,
     message_id: int,
-    markup: InlineKeyboardMarkup | None,
+    markup: Keyboard | None,
     text: str = "",
     *,
     caption: bool = False,
