@@ -398,3 +398,18 @@ def test_right_to_left_length_counts_the_marks_the_bot_adds() -> None:
     assert shown_length("مرحبا", rtl=False) == 5
     assert shown_length("مرحبا BankID\nمرحبا", rtl=True) == 18 + 2 + 2
     assert shown_length("👍", rtl=False) == 2
+
+
+def test_the_written_out_names_and_directions_are_cldrs() -> None:
+    """The table that spares the bot Babel's CLDR data says what Babel would."""
+    from bot.i18n.languages import (
+        LANGUAGES,
+        NATIVE_NAMES,
+        RIGHT_TO_LEFT,
+        cldr_is_rtl,
+        cldr_native_name,
+    )
+
+    assert set(NATIVE_NAMES) == set(LANGUAGES)
+    assert {code: cldr_native_name(code) for code in LANGUAGES} == NATIVE_NAMES
+    assert {code for code in LANGUAGES if cldr_is_rtl(code)} == RIGHT_TO_LEFT

@@ -77,6 +77,20 @@ class Progress:
     def from_json(cls, text: str | None) -> Progress:
         return cls() if not text else cls.from_dict(json.loads(text))
 
+    @staticmethod
+    def stage_of(data: dict[str, Any]) -> tuple[Stage, str | None]:
+        """Only the stage and lesson of stored progress (as parsed JSON), without its results.
+
+        For a pass over everyone that looks at nothing else (the reminders' planner, once
+        a minute, which parses with a faster JSON reader than the core may import): the
+        lesson results are most of the cost of :meth:`from_dict`.
+        """
+        try:
+            stage = Stage(data.get("stage", Stage.NEW.value))
+        except ValueError:
+            stage = Stage.NEW
+        return stage, data.get("lesson")
+
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Progress:
         """Read stored progress; unknown or missing fields fall back to defaults."""

@@ -144,10 +144,18 @@ def _chain(locales: Path, language: str, domain: str) -> Chain:
     codes = [language] + [fb for fb in (FALLBACK,) if fb != language and language != SOURCE]
     chain = []
     for code in codes:
-        loaded = Translations.load(str(locales), [code], domain)
-        if isinstance(loaded, Translations):
+        loaded = _catalog(locales, code, domain)
+        if loaded is not None:
             chain.append((code, loaded))
     return tuple(chain)
+
+
+@cache
+def _catalog(locales: Path, code: str, domain: str) -> Translations | None:
+    """One language's compiled catalog, read once: English is every other chain's fallback,
+    and each language's translator would otherwise keep a copy of its own."""
+    loaded = Translations.load(str(locales), [code], domain)
+    return loaded if isinstance(loaded, Translations) else None
 
 
 @cache
@@ -161,3 +169,4 @@ def translator(locales: Path, language: str) -> Translator:
 def reset_cache() -> None:
     """Forget loaded catalogs, after they were recompiled (the preview's live reload)."""
     translator.cache_clear()
+    _catalog.cache_clear()

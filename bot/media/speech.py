@@ -170,6 +170,9 @@ def _segment(text: str, language: str) -> Segment:
 
 # ---------------------------------------------------------------- where the audio is
 
+MAX_KEPT_SCRIPTS = 50_000
+"""Far above the course's cards in all its languages: reached only after many reloads."""
+
 Synthesizer = Callable[[Script, Path], None]
 """Writes a script as an OGG/Opus voice note to the path; raises SpeechError."""
 
@@ -194,6 +197,7 @@ class VoiceStore:
         self.media_dir = media_dir
         self.locales_dir = locales_dir
         self.synthesizer = synthesizer
+        self._scripts: dict[tuple[int, int], tuple[Card, Lookup, Script | None]] = {}
 
     @property
     def recorded_dir(self) -> Path:
@@ -208,7 +212,23 @@ class VoiceStore:
         return self.media_dir / "audio" / "synthetic"
 
     def script(self, card: Card, language: str) -> Script | None:
-        return script_for(card, translator(self.locales_dir, language))
+        """The card spoken in ``language``, worked out once per card and catalog.
+
+        Every card a participant is shown asks for its scripts (the listen buttons),
+        and the script depends only on the card and the language's catalogs: it is
+        kept, keyed by the identity of both, so a reloaded course or recompiled
+        catalog (new objects) is worked out afresh.
+        """
+        tr = translator(self.locales_dir, language)
+        key = (id(card), id(tr))
+        kept = self._scripts.get(key)
+        if kept is not None and kept[0] is card and kept[1] is tr:
+            return kept[2]
+        if len(self._scripts) > MAX_KEPT_SCRIPTS:  # old courses' cards after many reloads
+            self._scripts.clear()
+        found = script_for(card, tr)
+        self._scripts[key] = (card, tr, found)
+        return found
 
     def recording(self, script: Script) -> Path | None:
         """The human recording of exactly this wording, if a reader made one."""

@@ -40,15 +40,15 @@ async def welcome(
     now: datetime | None = None,
 ) -> NewcomerRecord:
     """Note a newcomer (again): a group from a newer link replaces the older one."""
-    await db.execute(
+    row = await db.fetch_one(  # one trip: the row as it is now comes back with the write
         "INSERT INTO newcomers (telegram_id, language, group_id, created_at) VALUES (?, ?, ?, ?)"
         " ON CONFLICT (telegram_id) DO UPDATE SET"
-        " group_id = COALESCE(excluded.group_id, newcomers.group_id)",
+        " group_id = COALESCE(excluded.group_id, newcomers.group_id)"
+        " RETURNING telegram_id, language, group_id",
         (telegram_id, language, group_id, to_iso(now or utc_now())),
     )
-    found = await get(db, telegram_id)
-    assert found is not None
-    return found
+    assert row is not None
+    return NewcomerRecord(int(row["telegram_id"]), row["language"], row["group_id"])
 
 
 async def set_language(db: Database, telegram_id: int, language: str) -> None:

@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.clock import utc_now
-from bot.storage.database import Database, Row, from_iso, to_iso
+from bot.storage.database import Database, Row, Step, from_iso, to_iso
 from bot.storage.records import AlreadyExists, ParticipantRecord
 
 _SELECT = f"SELECT {ParticipantRecord.COLUMNS} FROM participants"
@@ -53,27 +53,33 @@ async def create(
     the newcomer row that stood for them until then goes in the same transaction.
     """
     at = to_iso(now or utc_now())
-    async with db.transaction():
-        new_id = await db.fetch_value(
-            "INSERT INTO participants (telegram_id, first_name, last_initial, language, group_id,"
-            " consent_at, created_at, last_active_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
-            " ON CONFLICT (telegram_id) DO NOTHING RETURNING id",
-            (
-                telegram_id,
-                first_name,
-                last_initial[:1] if last_initial and consented else None,
-                language,
-                group_id,
-                at if consented else None,
-                at,
-                at,
+    taken = AlreadyExists(f"participant with Telegram id {telegram_id}")
+    # One batch, one trip to the database thread (the consent press is on the hot path).
+    _, found, _ = await db.run_steps(
+        [
+            Step(
+                "INSERT INTO participants (telegram_id, first_name, last_initial, language,"
+                " group_id, consent_at, created_at, last_active_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (telegram_id) DO NOTHING",
+                (
+                    telegram_id,
+                    first_name,
+                    last_initial[:1] if last_initial and consented else None,
+                    language,
+                    group_id,
+                    at if consented else None,
+                    at,
+                    at,
+                ),
+                or_raise=taken,
             ),
-        )
-        if new_id is None:
-            raise AlreadyExists(f"participant with Telegram id {telegram_id}")
-        await db.execute("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,))
+            Step("SELECT id FROM participants WHERE telegram_id = ?", (telegram_id,), fetch=True),
+            Step("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,)),
+        ]
+    )
+    assert isinstance(found, list) and found
     return ParticipantRecord(
-        id=int(new_id),
+        id=int(found[0][0]),
         telegram_id=telegram_id,
         first_name=first_name,
         language=language,

@@ -7,6 +7,7 @@ all call it.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime
 from enum import StrEnum
@@ -116,8 +117,13 @@ def _pause(row: Row) -> Pause | None:
     return Pause(from_iso(at), day, row["pause_reason"], PausedBy(by))
 
 
-async def candidates(db: Database) -> list[Candidate]:
-    """Everyone who may be sent something unasked (before windows and pauses are applied)."""
+async def candidates(db: Database) -> Iterator[Candidate]:
+    """Everyone who may be sent something unasked (before windows and pauses are applied).
+
+    Read in one query, made into candidates one by one as the caller goes: at 10,000
+    participants making them all at once held the event loop for a tenth of a second,
+    and the planner yields between people.
+    """
     rows = await db.fetch_all(
         "SELECT p.id, p.telegram_id, p.first_name, p.language, p.group_id, p.created_at,"
         " p.last_active_at, pr.state, s.reminder_window, s.paused_at, s.paused_until,"
@@ -130,7 +136,7 @@ async def candidates(db: Database) -> list[Candidate]:
         " AND (g.id IS NULL OR g.ended_at IS NULL)"
         " ORDER BY p.id"
     )
-    return [
+    return (
         Candidate(
             participant_id=row["id"],
             telegram_id=row["telegram_id"],
@@ -148,7 +154,7 @@ async def candidates(db: Database) -> list[Candidate]:
             self_paced=bool(row["self_paced"]) if row["self_paced"] is not None else True,
         )
         for row in rows
-    ]
+    )
 
 
 async def paused_participants(db: Database, group_id: int) -> list[tuple[int, Pause]]:

@@ -14,6 +14,10 @@ and only the fetching; PTB's Application, update processor and handlers stay:
   processor has handled it, its row is deleted.
 - At start, what is left in the inbox (fetched, never handled) is handled first.
 
+Handled updates leave the inbox together (:class:`Leaving`): under load one
+DELETE takes every update that finished while the last one was on its way,
+instead of one trip to the database per update.
+
 An update whose handling is cancelled (the process stops mid-way) stays in the
 inbox, so it is handled after the restart; the course's own log of applied update
 ids (bot/storage/progress.py) keeps an answer from counting twice.
@@ -54,6 +58,7 @@ class Inbox:
         self.application = application
         self.db = db
         self.allowed_updates = allowed_updates
+        self._leaving = Leaving(db)
         self._offset: int | None = None
         self._polling: asyncio.Task[None] | None = None
         self._webhook: web.AppRunner | None = None
@@ -110,7 +115,7 @@ class Inbox:
             update = Update.de_json(payload, self.application.bot)
         except Exception:  # nothing can handle it: it must not come back at every start
             log.exception("update %s cannot be read; dropped", payload.get("update_id"))
-            await inbox.done(self.db, int(payload["update_id"]))
+            await inbox.done(self.db, [int(payload["update_id"])])
             return
         await self.application.update_queue.put(update)
 
@@ -119,7 +124,7 @@ class Inbox:
 
     async def _handled(self, update: object) -> None:
         if isinstance(update, Update):
-            await inbox.done(self.db, update.update_id)
+            await self._leaving.leave(update.update_id)
 
     async def _store(self, payloads: list[dict[str, Any]], next_offset: int | None = None) -> None:
         """Commit the updates, then hand the ones not seen before to the Application."""
@@ -186,6 +191,31 @@ class Inbox:
             return web.Response()
 
         return receive
+
+
+class Leaving:
+    """Handled updates leave the inbox in groups, each caller returning once its row is gone.
+
+    A caller adds its update id and queues for the lock; whoever gets the lock
+    deletes every id added so far, so the callers that queued meanwhile find
+    theirs gone and return without a trip of their own. Idle, each update still
+    leaves at once. If a delete fails, its ids stay in the inbox and are handled
+    again after a restart, as a failed delete of one would be; the course's log
+    of applied updates keeps that from counting twice.
+    """
+
+    def __init__(self, db: Database) -> None:
+        self.db = db
+        self._waiting: set[int] = set()
+        self._lock = asyncio.Lock()
+
+    async def leave(self, update_id: int) -> None:
+        self._waiting.add(update_id)
+        async with self._lock:
+            if update_id not in self._waiting:
+                return  # deleted with the group of whoever held the lock before
+            group, self._waiting = self._waiting, set()
+            await inbox.done(self.db, group)
 
 
 def _sender(payload: dict[str, Any]) -> int | None:

@@ -13,7 +13,6 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.constants import MessageLimit
 
 from bot.course.limits import utf16_len
@@ -66,15 +65,20 @@ CLOSE_PRESSED = Outgoing("", edit=True)
 """Keep the pressed message's text and take its buttons away: it is no longer the current card."""
 
 
-def keyboard(message: Outgoing) -> InlineKeyboardMarkup | None:
+Keyboard = dict[str, list[list[dict[str, str]]]]
+"""An inline keyboard as the Bot API's JSON (``reply_markup``)."""
+
+
+def keyboard(message: Outgoing) -> Keyboard | None:
+    """The message's buttons as Telegram's JSON, built directly: PTB's InlineKeyboardMarkup
+    would be made only to be turned back into this dict on every reply."""
     if not message.buttons:
         return None
-    return InlineKeyboardMarkup(
-        [
-            [InlineKeyboardButton(b.text, callback_data=b.data) for b in row]
-            for row in message.buttons
+    return {
+        "inline_keyboard": [
+            [{"text": b.text, "callback_data": b.data} for b in row] for row in message.buttons
         ]
-    )
+    }
 
 
 def split_text(text: str, limit: int = TEXT_LIMIT) -> list[str]:

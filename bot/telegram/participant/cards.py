@@ -17,7 +17,7 @@ from telegram.error import BadRequest, Forbidden
 
 from bot.telegram.context import BotContext
 from bot.telegram.outgoing import Outgoing
-from bot.telegram.sending import send_all
+from bot.telegram.sending import edit_raw, send_all
 
 log = logging.getLogger(__name__)
 
@@ -40,7 +40,7 @@ async def send_cards(
 
 async def _close(context: BotContext, chat_id: int, message_id: int) -> None:
     try:
-        await context.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=None)
+        await edit_raw(context.bot, chat_id, message_id, None)
     except (BadRequest, Forbidden) as error:  # gone, too old, or already without buttons
         log.debug("could not close card %s in chat %s: %s", message_id, chat_id, error)
 
