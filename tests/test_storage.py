@@ -713,7 +713,7 @@ async def test_a_pause_planned_before_migration_11_stays_readable(db_path: Path)
     from bot.storage.sqlite import SqliteDatabase
 
     db_path.parent.mkdir(parents=True, exist_ok=True)
-    conn = await aiosqlite.connect(str(db_path), isolation_level=None)
+    conn = await aiosqlite.connect(str(db_path), isolation_level=None, check_same_thread=False)
     conn.row_factory = sqlite3.Row
     old = SqliteDatabase(conn, db_path)
     await old.migrate([m for m in load_migrations() if m.version < 11])

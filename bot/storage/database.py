@@ -274,12 +274,16 @@ class Database(ABC):
         return None if row is None else row[0]
 
     @abstractmethod
-    async def run_steps(self, steps: Sequence[Step], *, write: bool = True) -> list[StepResult]:
+    async def run_steps(
+        self, steps: Sequence[Step], *, write: bool = True, quick: bool = False
+    ) -> list[StepResult]:
         """Run a batch of statements as one transaction in one hop.
 
         The hot path's way: an update's reads, or its whole commit, cost one
         hand-off instead of one per statement. An error in any step rolls back
         every step. Inside the caller's own transaction the steps join it.
+        ``quick``: a few small statements of one person's update, which SQLite may
+        run on the event loop's own thread (microseconds, less than a hand-off).
         """
 
     @abstractmethod

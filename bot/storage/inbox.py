@@ -52,7 +52,7 @@ async def store(
     steps = [Step(_INSERT, (u.update_id, u.telegram_id, u.payload, at)) for u in updates]
     if next_offset is not None:
         steps.append(Step(_SET_OFFSET, (next_offset,)))
-    changed = await db.run_steps(steps)  # one transaction, one hop to the database thread
+    changed = await db.run_steps(steps, quick=True)  # one transaction, no hop
     return [update for update, rows in zip(updates, changed, strict=False) if rows]
 
 

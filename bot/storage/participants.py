@@ -54,7 +54,7 @@ async def create(
     """
     at = to_iso(now or utc_now())
     taken = AlreadyExists(f"participant with Telegram id {telegram_id}")
-    # One batch, one trip to the database thread (the consent press is on the hot path).
+    # One batch, no trip to the database thread (the consent press is on the hot path).
     _, found, _ = await db.run_steps(
         [
             Step(
@@ -75,7 +75,8 @@ async def create(
             ),
             Step("SELECT id FROM participants WHERE telegram_id = ?", (telegram_id,), fetch=True),
             Step("DELETE FROM newcomers WHERE telegram_id = ?", (telegram_id,)),
-        ]
+        ],
+        quick=True,
     )
     assert isinstance(found, list) and found
     return ParticipantRecord(

@@ -227,7 +227,9 @@ class PostgresDatabase(Database):
             return list(await self._pool.fetch(numbered(sql), *params))
         return list(await conn.fetch(numbered(sql), *params))
 
-    async def run_steps(self, steps: Sequence[Step], *, write: bool = True) -> list[StepResult]:
+    async def run_steps(
+        self, steps: Sequence[Step], *, write: bool = True, quick: bool = False
+    ) -> list[StepResult]:
         if self._own_connection() is not None:
             return [await self._run_step(step) for step in steps]
         async with self.transaction(write=write):

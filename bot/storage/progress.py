@@ -120,7 +120,7 @@ async def commit_update(
                 await db.run_steps(steps)
                 await profile.save_in(db, participant_id, picks, goals, at)
         else:
-            await db.run_steps(steps)
+            await db.run_steps(steps, quick=True)
     except _AlreadyProcessed:
         return False
     return True

@@ -13,7 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from bot.storage.database import Database, from_iso
+from bot.storage.database import Database, Step, from_iso
 from bot.storage.newcomers import NewcomerRecord
 from bot.storage.records import CoachRecord, ParticipantRecord
 
@@ -57,8 +57,11 @@ class Speaker:
 
 async def speaker(db: Database, telegram_id: int) -> Speaker:
     """The participant, coach and newcomer stored for ``telegram_id``, in one statement."""
-    row = await db.fetch_one(_SPEAKER, (telegram_id,))
-    assert row is not None  # the inner SELECT always gives its one row
+    (rows,) = await db.run_steps(
+        [Step(_SPEAKER, (telegram_id,), fetch=True)], write=False, quick=True
+    )
+    assert isinstance(rows, list) and rows  # the inner SELECT always gives its one row
+    row = rows[0]
     participant = progress = pace = None
     if row["id"] is not None:
         participant = ParticipantRecord.from_row(row)

@@ -11,6 +11,7 @@ transaction. What is SQLite's own stays here: the PRAGMAs set once at connect,
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sqlite3
@@ -135,6 +136,34 @@ def _run_step(conn: sqlite3.Connection, step: Step) -> StepResult:
     return int(cursor.rowcount)
 
 
+class _LockedElsewhere(Exception):
+    """Another process holds SQLite's write lock: the batch waits on the thread instead."""
+
+
+def _quick(
+    conn: sqlite3.Connection, steps: Sequence[Step], write: bool, own: bool
+) -> list[StepResult]:
+    """The batch on this thread, without waiting for another process's lock."""
+    if own:  # the caller's transaction holds the lock already
+        return [_run_step(conn, step) for step in steps]
+    conn.execute("PRAGMA busy_timeout = 0")
+    try:
+        conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    except sqlite3.OperationalError as error:
+        if "locked" in str(error) or "busy" in str(error):
+            raise _LockedElsewhere from error
+        raise
+    finally:
+        conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+    try:
+        results = [_run_step(conn, step) for step in steps]
+    except BaseException:
+        conn.execute("ROLLBACK")
+        raise
+    conn.execute("COMMIT")
+    return results
+
+
 def _in_transaction(
     conn: sqlite3.Connection, steps: Sequence[Step], write: bool
 ) -> list[StepResult]:
@@ -171,7 +200,8 @@ class SqliteDatabase(Database):
             file.parent.mkdir(parents=True, exist_ok=True)
             check_files(file)
         try:
-            conn = await aiosqlite.connect(str(path), isolation_level=None)
+            # Used from the event loop's thread too (quick batches), only under the lock.
+            conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         except sqlite3.Error as error:
             raise explain(error, file) from error
         try:
@@ -198,7 +228,7 @@ class SqliteDatabase(Database):
     async def attach(cls, path: Path) -> SqliteDatabase:
         """A second connection to a file a running bot has open: no checks, no migrations,
         and no ``PRAGMA optimize`` at close (it may write, holding the bot's commits)."""
-        conn = await aiosqlite.connect(str(path), isolation_level=None)
+        conn = await aiosqlite.connect(str(path), isolation_level=None, check_same_thread=False)
         conn.row_factory = sqlite3.Row
         await conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         await conn.execute("PRAGMA foreign_keys = ON")
@@ -291,12 +321,30 @@ class SqliteDatabase(Database):
         async with self._exclusive():
             return list(await self._conn.execute_fetchall(sql, params))
 
-    async def run_steps(self, steps: Sequence[Step], *, write: bool = True) -> list[StepResult]:
+    async def run_steps(
+        self, steps: Sequence[Step], *, write: bool = True, quick: bool = False
+    ) -> list[StepResult]:
         """One hop to aiosqlite's thread: each hop queues behind a busy event loop,
-        and the lock is held meanwhile."""
-        if self._in_own_transaction():
-            return await self.run_job(lambda conn: [_run_step(conn, step) for step in steps])
-        return await self.run_job(lambda conn: _in_transaction(conn, steps, write))
+        and the lock is held meanwhile.
+
+        ``quick`` batches run on the event loop's thread instead: a hand-off costs
+        about 0.85 ms of the loop's time, the statements of one update some 60 µs.
+        They never wait there for another process's write lock (the CLI's, a
+        restore's): with the lock taken elsewhere they go to the thread as usual.
+        """
+        own = self._in_own_transaction()
+        async with self._exclusive():
+            raw: sqlite3.Connection = self._conn._conn
+            if quick:
+                with contextlib.suppress(_LockedElsewhere):
+                    return _quick(raw, steps, write, own)
+            job = (
+                (lambda conn: [_run_step(conn, step) for step in steps])
+                if own
+                else (lambda conn: _in_transaction(conn, steps, write))
+            )
+            result: list[StepResult] = await self._conn._execute(job, raw)  # type: ignore[no-untyped-call]
+            return result
 
     async def run_job(self, job: Callable[[sqlite3.Connection], T]) -> T:
         """Run ``job`` with the connection on the database thread, under the lock, in one hop.
