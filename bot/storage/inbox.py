@@ -82,7 +82,10 @@ _DONE_AT_ONCE = 500
 async def done(db: Database, update_ids: Collection[int]) -> None:
     """These updates are handled: they leave the inbox, in one statement (per 500)."""
     ordered = sorted(update_ids)
+    steps = []
     for start in range(0, len(ordered), _DONE_AT_ONCE):
         chunk = ordered[start : start + _DONE_AT_ONCE]
         marks = ", ".join("?" * len(chunk))
-        await db.execute(f"DELETE FROM inbox WHERE update_id IN ({marks})", chunk)
+        steps.append(Step(f"DELETE FROM inbox WHERE update_id IN ({marks})", chunk))
+    if steps:
+        await db.run_steps(steps, quick=True)  # on the hot path: after every update
