@@ -4,7 +4,9 @@ The deployment this guards: a webhook behind a load balancer (or a standby), eac
 process a real ``python -m bot run``. Telegram's webhook calls are spread over both
 processes one by one, so one person's taps land on both; the scheduler runs in
 two processes at once. Every update must be applied once, in order, and every
-reminder sent once.
+reminder sent once. Two taps on two options of one question at once are the
+sharpest case: without the per-person lock in the database both processes grade
+the question (two answers; seen about every other run with the lock switched off).
 """
 
 from __future__ import annotations
@@ -23,6 +25,9 @@ import httpx
 import pytest
 from aiohttp import ClientSession, web
 
+from bench.simulation import SimulatedParticipant
+from bot.course import events as ev
+from bot.course.model import Course
 from bot.emulator.server import Emulator
 from bot.storage import open_database, participants, reminders, scheduled
 from bot.telegram import callbacks
@@ -154,7 +159,7 @@ async def texts(users: EmulatorClient, user: int) -> list[str]:
 
 
 async def test_two_processes_apply_every_update_once_and_send_every_reminder_once(
-    two_bots: None, users: EmulatorClient, database: str
+    two_bots: None, users: EmulatorClient, database: str, course: Course
 ) -> None:
     # Everyone joins at once; each step is one update per person, spread over both.
     await asyncio.gather(*(users.send(u, "/start", first_name="Deltagare") for u in PEOPLE))
@@ -166,6 +171,26 @@ async def test_two_processes_apply_every_update_once_and_send_every_reminder_onc
     joined = [await texts(users, u) for u in PEOPLE]
     assert all(seen == joined[0] for seen in joined), "someone got a message twice or not at all"
     assert databases.query(database, "SELECT COUNT(*) FROM participants") == [(len(PEOPLE),)]
+
+    # Everyone taps two options of a question at once; the balancer gives each tap to the
+    # other process. One is graded, the other finds the question answered: one answer each.
+    questions = await at_a_question(users, database, course)
+    await asyncio.gather(
+        *(
+            users.press(u, message, data)
+            for u, (message, taps) in questions.items()
+            for data in taps
+        )
+    )
+    await settled(users, database)
+    for user in PEOPLE:
+        ((answered,),) = databases.query(
+            database,
+            "SELECT COUNT(*) FROM answers a JOIN participants p ON p.id = a.participant_id"
+            " WHERE p.telegram_id = ?",
+            user,
+        )
+        assert answered == 1, f"two taps at once gave {answered} answers"
 
     # Three commands each, sent together: the balancer hands them to both processes in
     # turn, and the person's lock in the database keeps each person's in order.
@@ -202,6 +227,38 @@ async def test_two_processes_apply_every_update_once_and_send_every_reminder_onc
     await users.idle(quiet=0)
     for user in PEOPLE:
         assert len(await texts(users, user)) - before[user] == 1, "a reminder twice or never"
+
+
+async def at_a_question(
+    users: EmulatorClient, database: str, course: Course
+) -> dict[int, tuple[int, list[str]]]:
+    """Everyone reads on to their first one-answer question: its message and two options."""
+    players = {u: SimulatedParticipant(users, course, u) for u in PEOPLE}
+    found: dict[int, tuple[int, list[str]]] = {}
+    for _ in range(60):
+        moves = []
+        for user, player in players.items():
+            if user in found:
+                continue
+            message = await player.last_with_buttons()
+            assert message is not None
+            options = [
+                b["data"]
+                for row in message["buttons"]
+                for b in row
+                if isinstance(callbacks.decode(b.get("data", ""), course, str(user)), ev.Choose)
+            ]
+            if len(options) >= 2:
+                found[user] = (message["message_id"], options[:2])
+            else:
+                moves.append(player.step())
+        if len(found) == len(PEOPLE):
+            return found
+        await asyncio.gather(*moves)
+        await settled(users, database)
+    stuck = [u for u in PEOPLE if u not in found]
+    last = await players[stuck[0]].last_with_buttons()
+    raise AssertionError(f"{len(stuck)} never reached a question; the last: {last}")
 
 
 async def run_due(database: str, emulator_url: str) -> int:
