@@ -808,3 +808,34 @@ async def test_writers_of_two_processes_take_turns(db_path: Path) -> None:
     finally:
         await first.close()
         await second.close()
+
+
+@pytest.mark.sqlite_only
+async def test_a_quick_batch_never_holds_the_loop_for_another_processs_lock(
+    db: Database, db_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """With SQLite's write lock held elsewhere (the CLI, say), a quick batch goes to the
+    database thread and waits there: the loop runs on, so the other side can finish.
+
+    asyncio's debug mode names any step of the loop that ran for over a second; waiting
+    on the loop for the lock would be one of 5 s (the busy timeout)."""
+    import sqlite3
+
+    loop = asyncio.get_running_loop()
+    loop.set_debug(True)
+    loop.slow_callback_duration = 1.0
+    elsewhere = sqlite3.connect(db_path, isolation_level=None)
+    try:
+        elsewhere.execute("BEGIN IMMEDIATE")
+        mark = "INSERT INTO processed_updates (update_id, processed_at) VALUES (?, 'x')"
+        batch = asyncio.create_task(db.run_steps([Step(mark, (1,))], quick=True))
+        for _ in range(3):  # the batch's turn on the loop: it meets the lock, goes to the thread
+            await asyncio.sleep(0)
+        assert not batch.done()
+        elsewhere.execute("COMMIT")  # had the loop waited for the lock, this came too late
+        assert await batch == [1]
+    finally:
+        elsewhere.close()
+        loop.set_debug(False)
+    assert await count(db, "processed_updates") == 1
+    assert not [r for r in caplog.records if r.name == "asyncio" and "Executing" in r.message]

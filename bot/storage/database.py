@@ -124,8 +124,8 @@ _LINE_COMMENT = re.compile(r"--[^\n]*")
 
 # The portable migrations are written in SQLite's dialect; these few rules make
 # them PostgreSQL's. Ids are BIGINT there (Telegram's ids need 52 bits), a table's
-# own ``id`` counts by itself, and a table needs no WITHOUT ROWID. A migration
-# that needs more (triggers, say) has a file of its own: NNN_name.postgresql.sql.
+# own ``id`` counts by itself, and a table needs no WITHOUT ROWID. Triggers are
+# each engine's own: PostgreSQL's are in NNN_name.postgresql.sql beside the version.
 _TO_POSTGRESQL = (
     (
         re.compile(r"\bid INTEGER PRIMARY KEY\b"),
@@ -178,9 +178,10 @@ def to_postgresql(statement: str) -> str:
 def load_migrations(dialect: Dialect = "sqlite") -> tuple[Migration, ...]:
     """The numbered ``migrations/NNN_name.sql`` files shipped with this package.
 
-    For PostgreSQL a ``NNN_name.postgresql.sql`` beside a version replaces it and
-    runs as one script (its functions hold ``;`` in dollar quotes); the other
-    versions are translated by :func:`to_postgresql`.
+    For PostgreSQL every version is translated by :func:`to_postgresql`, except
+    its triggers, which are each engine's own: a ``NNN_name.postgresql.sql``
+    beside the version holds PostgreSQL's, and runs after the rest as one script
+    (its functions hold ``;`` in dollar quotes).
     """
     folder = resources.files("bot.storage").joinpath("migrations")
     portable: dict[int, Migration] = {}
@@ -209,10 +210,20 @@ def load_migrations(dialect: Dialect = "sqlite") -> tuple[Migration, ...]:
     if dialect == "sqlite":
         return tuple(portable[v] for v in versions)
     return tuple(
-        own.get(v)
-        or Migration(v, portable[v].name, tuple(map(to_postgresql, portable[v].statements)))
+        Migration(
+            v,
+            portable[v].name,
+            (
+                *(to_postgresql(s) for s in portable[v].statements if not _is_trigger(s)),
+                *(own[v].statements if v in own else ()),
+            ),
+        )
         for v in versions
     )
+
+
+def _is_trigger(statement: str) -> bool:
+    return _LINE_COMMENT.sub("", statement).lstrip().upper().startswith("CREATE TRIGGER")
 
 
 # --- the database -------------------------------------------------------------

@@ -155,19 +155,18 @@ def _quick(
         raise
     finally:
         conn.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    try:
-        results = [_run_step(conn, step) for step in steps]
-    except BaseException:
-        conn.execute("ROLLBACK")
-        raise
-    conn.execute("COMMIT")
-    return results
+    return _steps_then_commit(conn, steps)
 
 
 def _in_transaction(
     conn: sqlite3.Connection, steps: Sequence[Step], write: bool
 ) -> list[StepResult]:
     conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+    return _steps_then_commit(conn, steps)
+
+
+def _steps_then_commit(conn: sqlite3.Connection, steps: Sequence[Step]) -> list[StepResult]:
+    """Inside the transaction just begun: every step, then COMMIT, or ROLLBACK on an error."""
     try:
         results = [_run_step(conn, step) for step in steps]
     except BaseException:
